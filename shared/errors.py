@@ -1,0 +1,49 @@
+"""Domain errors with stable codes; raised by deciders, turned into error replies by the broker."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ErrorCode = Literal[
+    "validation_error",
+    "not_found",
+    "forbidden",
+    "conflict",
+    "rule_violated",
+    "unavailable",
+    "internal_error",
+]
+
+
+class DomainError(Exception):
+    """A command that must not happen; nothing is appended."""
+
+    code: ErrorCode = "rule_violated"
+
+    def __init__(self, message: str, *, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+
+
+class RuleViolated(DomainError):
+    """A named business rule forbids the command (`rule` names it)."""
+
+    code: ErrorCode = "rule_violated"
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message, rule=rule)
+
+
+class NotFound(DomainError):
+    code: ErrorCode = "not_found"
+
+
+class Forbidden(DomainError):
+    code: ErrorCode = "forbidden"
+
+
+class Conflict(DomainError):
+    """The boundary kept moving: the bounded decide-append retries ran out."""
+
+    code: ErrorCode = "conflict"

@@ -1,0 +1,17 @@
+"""The public contract: every event type, importable from here so the registry is complete."""
+
+from shared.events import pledges
+from shared.events.envelope import Actor, Envelope, Role
+from shared.events.registry import Event, EventRegistry, UnknownEventType, event, registry
+
+__all__ = [
+    "Actor",
+    "Envelope",
+    "Event",
+    "EventRegistry",
+    "Role",
+    "UnknownEventType",
+    "event",
+    "pledges",
+    "registry",
+]

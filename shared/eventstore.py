@@ -1,0 +1,205 @@
+"""The event log on JetStream: the locked stream, appends with optimistic concurrency, boundary loads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import APIError, NotFoundError
+
+from shared.events import Envelope
+from shared.records import AppendedEvent, RawEvent, RecordedEvent, decode
+from shared.subjects import EVENTS_ROOT, Boundary
+
+MIN_SERVER = (2, 12)
+# JetStream error codes seen on appends (nats-server 2.15)
+WRONG_LAST_SEQUENCE = 10071
+BATCH_DUPLICATE_MSG_ID = 10201
+
+
+class ServerTooOld(RuntimeError):
+    """The NATS server lacks the expected-sequence-subject header (2.11) or atomic batches (2.12)."""
+
+
+class StreamConfigDrift(RuntimeError):
+    """The stream exists but without the locks the log of record needs."""
+
+
+class AppendRejected(Exception):
+    """The log refused an append (raises WrongExpectedSequence if the boundary moved)."""
+
+    def __init__(self, err_code: int | None, description: str) -> None:
+        super().__init__(f"append rejected ({err_code}): {description}")
+        self.err_code, self.description = err_code, description
+
+
+class WrongExpectedSequence(AppendRejected):
+    """The boundary moved since it was read, or this exact append was already stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event ready to append: its envelope, encoded once."""
+
+    envelope: Envelope
+
+    def encode(self) -> bytes:
+        return self.envelope.model_dump_json().encode()
+
+
+def stream_config(name: str, replicas: int, duplicate_window_s: float) -> StreamConfig:
+    """The locked configuration of the log of record."""
+    return StreamConfig(
+        name=name,
+        subjects=[f"{EVENTS_ROOT}.>"],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        duplicate_window=duplicate_window_s,
+        deny_delete=True,
+        deny_purge=True,
+        allow_direct=True,
+        allow_atomic=True,
+        num_replicas=replicas,
+    )
+
+
+class EventStore:
+    """Appends to and reads consistency boundaries of one JetStream stream."""
+
+    def __init__(self, nc: NATS, stream: str, timeout: float = 5.0) -> None:
+        self.nc, self.stream, self.timeout = nc, stream, timeout
+        self.js = nc.jetstream(timeout=timeout)
+
+    def check_server(self) -> None:
+        """Raises ServerTooOld unless the connected server is 2.12 or newer."""
+        v = self.nc.connected_server_version
+        if (v.major, v.minor) < MIN_SERVER:
+            raise ServerTooOld(
+                f"nats-server {v} is too old: Pacesetter needs 2.12 or newer "
+                "(expected-last-subject-sequence-subject and atomic batch publish)"
+            )
+
+    async def ensure_stream(self, replicas: int = 1, duplicate_window_s: float = 120.0) -> None:
+        """Create the stream if missing; raises StreamConfigDrift if it exists without its locks."""
+        self.check_server()
+        try:
+            info = await self.js.stream_info(self.stream)
+        except NotFoundError:
+            await self.js.add_stream(stream_config(self.stream, replicas, duplicate_window_s))
+            return
+        c = info.config
+        if not (c.deny_delete and c.deny_purge and c.allow_direct and c.allow_atomic):
+            raise StreamConfigDrift(f"stream {self.stream} lacks deny_delete/deny_purge/allow_direct/atomic")
+
+    async def append(
+        self, boundary: Boundary, events: Sequence[PendingEvent], expected: int
+    ) -> list[AppendedEvent]:
+        """Append atomically if the boundary's last sequence is `expected` (0: the boundary is new).
+
+        Raises WrongExpectedSequence if the boundary moved or the events were already stored.
+        """
+        if not events:
+            return []
+        guard = {
+            "Nats-Expected-Last-Subject-Sequence": str(expected),
+            "Nats-Expected-Last-Subject-Sequence-Subject": boundary.filter,
+        }
+        if len(events) == 1:
+            last = await self._publish_one(boundary, events[0], guard)
+        else:
+            last = await self._publish_batch(boundary, events, guard)
+        first = last - len(events) + 1
+        return [
+            AppendedEvent(
+                event_id=e.envelope.event_id,
+                type=e.envelope.type,
+                subject=boundary.subject(e.envelope.type),
+                seq=first + i,
+            )
+            for i, e in enumerate(events)
+        ]
+
+    async def _publish_one(self, boundary: Boundary, ev: PendingEvent, guard: dict[str, str]) -> int:
+        headers = {**guard, "Nats-Msg-Id": ev.envelope.event_id}
+        try:
+            ack = await self.js.publish(boundary.subject(ev.envelope.type), ev.encode(), headers=headers)
+        except APIError as exc:
+            raise _rejection(exc.err_code, str(exc.description)) from exc
+        return int(ack.seq)
+
+    async def _publish_batch(
+        self, boundary: Boundary, events: Sequence[PendingEvent], guard: dict[str, str]
+    ) -> int:
+        # JetStream atomic batch (ADR-50): the guard rides on the first message, the last commits.
+        batch_id = events[0].envelope.event_id
+        n = len(events)
+        for i, ev in enumerate(events, start=1):
+            headers = {
+                "Nats-Batch-Id": batch_id,
+                "Nats-Batch-Sequence": str(i),
+                "Nats-Msg-Id": ev.envelope.event_id,
+                **(guard if i == 1 else {}),
+            }
+            subject = boundary.subject(ev.envelope.type)
+            if i < n:
+                await self.nc.publish(subject, ev.encode(), headers=headers)
+                continue
+            headers["Nats-Batch-Commit"] = "1"
+            reply = await self.nc.request(subject, ev.encode(), headers=headers, timeout=self.timeout)
+        body = json.loads(reply.data)
+        if "error" in body:
+            err = body["error"]
+            raise _rejection(err.get("err_code"), str(err.get("description")))
+        return int(body["seq"])
+
+    async def last_sequence(self, boundary: Boundary) -> int:
+        """The stream sequence of the boundary's last event, 0 if it has none (subject-indexed lookup)."""
+        try:
+            msg = await self.js.get_last_msg(self.stream, boundary.filter, direct=True)
+        except NotFoundError:
+            return 0
+        return int(msg.seq)
+
+    async def load(self, boundary: Boundary, after: int = 0, page: int = 1000) -> list[RecordedEvent]:
+        """Every event of the boundary with a sequence above `after`, in order (batch direct get)."""
+        out: list[RecordedEvent] = []
+        start = after + 1
+        while True:
+            raws = await self._direct_batch(boundary.filter, start, page)
+            out.extend(decode(r) for r in raws)
+            if len(raws) < page:
+                return out
+            start = raws[-1].seq + 1
+
+    async def _direct_batch(self, subject_filter: str, start: int, batch: int) -> list[RawEvent]:
+        inbox = self.nc.new_inbox()
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+        sub = await self.nc.subscribe(inbox, cb=queue.put)
+        out: list[RawEvent] = []
+        try:
+            req = {"seq": start, "next_by_subj": subject_filter, "batch": batch}
+            await self.nc.publish(f"$JS.API.DIRECT.GET.{self.stream}", json.dumps(req).encode(), reply=inbox)
+            while True:
+                msg = await asyncio.wait_for(queue.get(), self.timeout)
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status in ("204", "404"):  # end of batch / nothing matched
+                    return out
+                if status:
+                    raise RuntimeError(f"direct get failed: {status} {headers.get('Description', '')}")
+                out.append(RawEvent(int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+                if len(out) == batch:
+                    return out
+        finally:
+            await sub.unsubscribe()
+
+
+def _rejection(err_code: int | None, description: str) -> AppendRejected:
+    if err_code in (WRONG_LAST_SEQUENCE, BATCH_DUPLICATE_MSG_ID):
+        return WrongExpectedSequence(err_code, description)
+    return AppendRejected(err_code, description)

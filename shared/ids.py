@@ -1,0 +1,24 @@
+"""Dot-free identifiers: new ones are UUIDv7, event ids derive from the command id."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import uuid6
+from pydantic import StringConstraints
+
+# A NATS subject token: ids become subject tokens, so no dots, wildcards or spaces.
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+_EVENT_NAMESPACE = uuid.UUID("8d3f4a52-6c1e-4c61-9d8e-3b1f0f6a7c21")
+
+
+def new_id() -> str:
+    """A fresh, time-ordered id (UUIDv7)."""
+    return str(uuid6.uuid7())
+
+
+def event_id_for(command_id: str, index: int) -> str:
+    """The id of the index-th event a command yields: the same on every retry of that command."""
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{command_id}/{index}"))

@@ -1,0 +1,53 @@
+"""The FastStream broker every service uses: refusals become error replies, never a dead service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from faststream import ExceptionMiddleware
+from faststream.nats import JStream, NatsBroker
+from pydantic import ValidationError
+
+from shared.commands import Reply
+from shared.errors import DomainError
+
+log = structlog.get_logger("messaging")
+
+
+def _validation_error(exc: ValidationError) -> dict[str, Any]:
+    details = [
+        {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"], "type": e["type"]}
+        for e in exc.errors(include_url=False, include_input=False)[:20]
+    ]
+    return Reply.refused(
+        "validation_error", f"invalid command: {exc.error_count()} error(s)", details=details
+    ).model_dump(mode="json")
+
+
+def _domain_error(exc: DomainError) -> dict[str, Any]:
+    return Reply.refused(exc.code, exc.message, rule=exc.rule).model_dump(mode="json")
+
+
+def _unexpected(exc: Exception) -> dict[str, Any]:
+    log.error("command failed unexpectedly", exc_info=exc)
+    return Reply.refused("internal_error", f"{type(exc).__name__}: the command was not applied").model_dump(
+        mode="json"
+    )
+
+
+def make_broker(nats_url: str | None = None, **kwargs: Any) -> NatsBroker:
+    """A NatsBroker whose handlers answer bad input with `validation_error` and domain errors by code."""
+    errors = ExceptionMiddleware(
+        publish_handlers={
+            ValidationError: _validation_error,
+            DomainError: _domain_error,
+            Exception: _unexpected,
+        }
+    )
+    return NatsBroker(nats_url or "nats://127.0.0.1:4222", middlewares=[errors], **kwargs)
+
+
+def event_stream(name: str) -> JStream:
+    """The log as FastStream sees it: never declared by FastStream, which would rewrite its locks."""
+    return JStream(name, declare=False)

@@ -1,0 +1,72 @@
+"""What the store returns: raw messages off the log and decoded, recorded events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events import Envelope, Event, registry
+from shared.subjects import parse_event_subject
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """One message of the log, not yet decoded (projections skip most of them by type)."""
+
+    seq: int
+    subject: str
+    data: bytes
+
+    @property
+    def type(self) -> str:
+        return self.subject.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """A decoded event with its envelope and its place in the log."""
+
+    seq: int
+    subject: str
+    envelope: Envelope
+    event: Event
+
+    @property
+    def boundary_id(self) -> str:
+        return parse_event_subject(self.subject)[1]
+
+    @property
+    def recorded_at(self) -> datetime:
+        return self.envelope.recorded_at
+
+
+class AppendedEvent(BaseModel):
+    """An event the log accepted: its id, type, subject and stream sequence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    type: str
+    subject: str
+    seq: int
+
+
+class UndecodableEvent(ValueError):
+    """A message on the log that this code cannot read; a projection must stop, never skip it."""
+
+    def __init__(self, seq: int, subject: str, reason: str) -> None:
+        super().__init__(f"event at seq {seq} ({subject}) cannot be decoded: {reason}")
+        self.seq, self.subject, self.reason = seq, subject, reason
+
+
+def decode(raw: RawEvent) -> RecordedEvent:
+    """Envelope and typed event (upcast to the current version); raises UndecodableEvent."""
+    try:
+        envelope = Envelope.model_validate(json.loads(raw.data))
+        payload = registry.decode(envelope.type, envelope.schema_version, envelope.data)
+    except Exception as exc:
+        raise UndecodableEvent(raw.seq, raw.subject, f"{type(exc).__name__}: {exc}") from exc
+    return RecordedEvent(raw.seq, raw.subject, envelope, payload)

@@ -1,0 +1,40 @@
+"""Settings from the environment (prefix-free names such as NATS_URL, DATABASE_URL)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What every Pacesetter process reads; each field can be set from the environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    nats_url: str | None = Field(
+        default=None, description="NATS server; unset means the embedded server under data_dir"
+    )
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL DSN; unset means the embedded server under data_dir"
+    )
+    data_dir: Path = Field(default=Path("var"), description="where the embedded servers keep their data")
+    stream_name: str = Field(default="PACESETTER", description="the JetStream stream that is the log")
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    duplicate_window_s: float = Field(default=120.0, gt=0)
+    nats_port: int = Field(default=0, ge=0, le=65535, description="embedded NATS port; 0 picks a free one")
+    http_host: str = Field(default="127.0.0.1")
+    http_port: int = Field(default=8080, ge=0, le=65535, description="read API port; 0 picks a free one")
+    command_timeout_s: float = Field(default=5.0, gt=0)
+    occ_max_attempts: int = Field(default=8, ge=1, description="decide-append attempts on a conflict")
+    read_schema: str = Field(default="read", description="PostgreSQL schema the live projections write")
+    projection_batch: int = Field(default=500, ge=1, le=10_000)
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=True, description="JSON logs (false: coloured console lines)")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
