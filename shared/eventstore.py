@@ -96,9 +96,7 @@ class EventStore:
         if not (c.deny_delete and c.deny_purge and c.allow_direct and c.allow_atomic):
             raise StreamConfigDrift(f"stream {self.stream} lacks deny_delete/deny_purge/allow_direct/atomic")
 
-    async def append(
-        self, boundary: Boundary, events: Sequence[PendingEvent], expected: int
-    ) -> list[AppendedEvent]:
+    async def append(self, boundary: Boundary, events: Sequence[PendingEvent], expected: int) -> list[AppendedEvent]:
         """Append atomically if the boundary's last sequence is `expected` (0: the boundary is new).
 
         Raises WrongExpectedSequence if the boundary moved or the events were already stored.
@@ -132,9 +130,7 @@ class EventStore:
             raise _rejection(exc.err_code, str(exc.description)) from exc
         return int(ack.seq)
 
-    async def _publish_batch(
-        self, boundary: Boundary, events: Sequence[PendingEvent], guard: dict[str, str]
-    ) -> int:
+    async def _publish_batch(self, boundary: Boundary, events: Sequence[PendingEvent], guard: dict[str, str]) -> int:
         # JetStream atomic batch (ADR-50): the guard rides on the first message, the last commits.
         batch_id = events[0].envelope.event_id
         n = len(events)

@@ -80,8 +80,6 @@ class LogReader:
             if status in ("404", "408"):  # no messages / request expired: this request is done
                 return out
             if status:
-                raise LogGap(
-                    f"pull failed: {status} {msg.headers.get('Description', '') if msg.headers else ''}"
-                )
+                raise LogGap(f"pull failed: {status} {msg.headers.get('Description', '') if msg.headers else ''}")
             out.append(RawEvent(msg.metadata.sequence.stream, msg.subject, msg.data))
         return out

@@ -31,9 +31,7 @@ def _domain_error(exc: DomainError) -> dict[str, Any]:
 
 def _unexpected(exc: Exception) -> dict[str, Any]:
     log.error("command failed unexpectedly", exc_info=exc)
-    return Reply.refused("internal_error", f"{type(exc).__name__}: the command was not applied").model_dump(
-        mode="json"
-    )
+    return Reply.refused("internal_error", f"{type(exc).__name__}: the command was not applied").model_dump(mode="json")
 
 
 def make_broker(nats_url: str | None = None, **kwargs: Any) -> NatsBroker:

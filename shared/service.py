@@ -61,9 +61,7 @@ class Service:
     async def _lifespan(self) -> AsyncIterator[None]:
         configure_logging(self.settings.log_level, self.settings.log_json)
         structlog.contextvars.bind_contextvars(service=self.name)
-        self._nc = await nats.connect(
-            self.settings.nats_url or "nats://127.0.0.1:4222", max_reconnect_attempts=-1
-        )
+        self._nc = await nats.connect(self.settings.nats_url or "nats://127.0.0.1:4222", max_reconnect_attempts=-1)
         store = EventStore(self._nc, self.settings.stream_name, self.settings.command_timeout_s)
         await store.ensure_stream(self.settings.stream_replicas, self.settings.duplicate_window_s)
         self._store = store

@@ -50,9 +50,7 @@ class LedgerLine(BaseModel):
     @model_validator(mode="after")
     def _target_or_goal(self) -> Self:
         if (self.target_value is None) == (self.qualitative_goal is None):
-            raise ValueError(
-                "a ledger line has either a target_value with a metric_unit or a qualitative_goal"
-            )
+            raise ValueError("a ledger line has either a target_value with a metric_unit or a qualitative_goal")
         if self.target_value is not None and self.metric_unit is None:
             raise ValueError("a target_value needs its metric_unit")
         return self

@@ -71,9 +71,7 @@ class EmbeddedNats:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise EmbeddedServerError(
-                    f"nats-server exited ({self.process.returncode}); see {self.log_path}"
-                )
+                raise EmbeddedServerError(f"nats-server exited ({self.process.returncode}); see {self.log_path}")
             for f in ports_dir.glob(f"*_{self.process.pid}.ports"):
                 try:
                     nats_urls = json.loads(f.read_text())["nats"]
