@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
@@ -15,8 +14,8 @@ from shared.errors import Conflict
 from shared.events import Envelope, Event
 from shared.eventstore import EventStore, PendingEvent, WrongExpectedSequence
 from shared.ids import event_id_for
-from shared.records import AppendedEvent, RecordedEvent
 from shared.subjects import Boundary
+from shared.views import BoundaryView
 
 S = TypeVar("S")
 C = TypeVar("C", bound=Command)
@@ -33,97 +32,49 @@ class Decider(Generic[C, S]):
     evolve: Callable[[S, Event], S]
 
 
-@dataclass
-class _Folded(Generic[S]):
-    state: S
-    seq: int = 0
-    outcomes: dict[str, list[AppendedEvent]] = field(default_factory=dict)
-
-    def copy(self) -> _Folded[S]:
-        return _Folded(self.state, self.seq, dict(self.outcomes))
-
-
 class CommandShell(Generic[C, S]):
     """Runs commands against one context's boundaries with optimistic concurrency and idempotency."""
 
-    def __init__(
-        self,
-        store: EventStore,
-        context: str,
-        decider: Decider[C, S],
-        max_attempts: int = 8,
-        cache: int = 10_000,
-    ) -> None:
+    def __init__(self, store: EventStore, context: str, decider: Decider[C, S], max_attempts: int = 8) -> None:
         self.store, self.context, self.decider, self.max_attempts = store, context, decider, max_attempts
-        self._cache: OrderedDict[str, _Folded[S]] = OrderedDict()
-        self._cache_size = cache
+        self.view = BoundaryView(store, context, decider.initial, decider.evolve)
 
-    async def execute(self, boundary_id: str, command: C) -> Reply:
-        """Decide and append; a retried command id replies its original events. Raises DomainError."""
+    async def execute(
+        self, boundary_id: str, command: C, decide: Callable[[C, S], Sequence[Event]] | None = None
+    ) -> Reply:
+        """Decide and append; a retried command id replies its original events. Raises DomainError.
+
+        `decide` replaces the decider's own when the decision also needs facts the handler gathered
+        from other boundaries (e.g. `functools.partial(domain.decide, facts=...)`); it stays pure.
+        """
         boundary = Boundary(self.context, boundary_id)
-        for _ in range(self.max_attempts):
-            folded = await self._current(boundary)
-            done = folded.outcomes.get(command.command_id)
-            if done is not None:
-                return Reply.accepted(done, duplicate=True)
-            events = self.decider.decide(command, folded.state)
-            if not events:
-                return Reply.accepted([])
-            pending = [_pending(command, e, i) for i, e in enumerate(events)]
-            try:
-                appended = await self.store.append(boundary, pending, expected=folded.seq)
-            except WrongExpectedSequence as exc:
-                log.info("boundary moved; deciding again", boundary=boundary.filter, reason=exc.description)
-                continue
-            self._remember(boundary_id, folded, command.command_id, events, appended)
-            return Reply.accepted(appended)
+        with structlog.contextvars.bound_contextvars(
+            command_id=command.command_id,
+            correlation_id=command.correlation_id or command.command_id,
+            boundary=boundary.filter,
+        ):
+            for _ in range(self.max_attempts):
+                folded = await self.view.current(boundary_id)
+                done = folded.outcomes.get(command.command_id)
+                if done is not None:
+                    return Reply.accepted(done, duplicate=True)
+                events = (decide or self.decider.decide)(command, folded.state)
+                if not events:
+                    return Reply.accepted([])
+                pending = [_pending(command, e, i) for i, e in enumerate(events)]
+                try:
+                    appended = await self.store.append(boundary, pending, expected=folded.seq)
+                except WrongExpectedSequence as exc:
+                    log.info("boundary moved; deciding again", reason=exc.description)
+                    continue
+                after = folded.copy()
+                for e in events:
+                    after.state = self.decider.evolve(after.state, e)
+                after.seq = appended[-1].seq
+                after.outcomes[command.command_id] = appended
+                self.view.remember(boundary_id, after)
+                return Reply.accepted(appended)
         raise Conflict(f"{boundary.filter} kept changing; gave up after {self.max_attempts} attempts")
-
-    async def _current(self, boundary: Boundary) -> _Folded[S]:
-        cached = self._cache.get(boundary.id)
-        last = await self.store.last_sequence(boundary)
-        if cached is not None and cached.seq == last:
-            self._cache.move_to_end(boundary.id)
-            return cached
-        # a fresh copy: other commands of this process may hold the cached one across an await
-        folded = cached.copy() if cached is not None else _Folded(self.decider.initial)
-        if last:
-            for rec in await self.store.load(boundary, after=folded.seq):
-                self._fold(folded, rec)
-        self._put(boundary.id, folded)
-        return folded
-
-    def _fold(self, folded: _Folded[S], rec: RecordedEvent) -> None:
-        folded.state = self.decider.evolve(folded.state, rec.event)
-        folded.seq = rec.seq
-        appended = AppendedEvent(
-            event_id=rec.envelope.event_id, type=rec.envelope.type, subject=rec.subject, seq=rec.seq
-        )
-        folded.outcomes.setdefault(rec.envelope.command_id, []).append(appended)
-
-    def _remember(
-        self,
-        boundary_id: str,
-        folded: _Folded[S],
-        command_id: str,
-        events: Sequence[Event],
-        appended: list[AppendedEvent],
-    ) -> None:
-        after = folded.copy()
-        for e in events:
-            after.state = self.decider.evolve(after.state, e)
-        after.seq = appended[-1].seq
-        after.outcomes[command_id] = appended
-        self._put(boundary_id, after)
-
-    def _put(self, boundary_id: str, folded: _Folded[S]) -> None:
-        known = self._cache.get(boundary_id)
-        if known is not None and known.seq > folded.seq:
-            return
-        self._cache[boundary_id] = folded
-        self._cache.move_to_end(boundary_id)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
 
 
 def _pending(command: Command, event: Event, index: int) -> PendingEvent:

@@ -1,0 +1,46 @@
+"""Who may send which command, for whom: the one table every service enforces.
+
+A role listed for a command may send it; then the scope narrows whom it may act for:
+a `member` only for themselves, a `unit_head` for their own unit and its members, the
+office, committee and admin for anyone. `system` is the role of policies (process managers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.errors import Forbidden
+from shared.events import Actor, Role
+
+_ANYONE_IN_CAMPAIGN = frozenset({Role.member, Role.unit_head, Role.office, Role.admin})
+
+# command name -> roles that may send it; extend it as commands are added (tests check it covers them all)
+POLICY: dict[str, frozenset[Role]] = {
+    "MakePledge": _ANYONE_IN_CAMPAIGN,
+}
+
+# roles that act for any member or unit (the rest are scoped to themselves or their unit)
+UNSCOPED = frozenset({Role.office, Role.committee, Role.admin, Role.system})
+
+
+def may(command: str, actor: Actor, *, for_member: str | None = None, for_unit: str | None = None) -> bool:
+    """True if the actor's role may send `command` acting for that member or unit."""
+    allowed = POLICY.get(command)
+    if allowed is None or actor.role not in allowed:
+        return False
+    if actor.role in UNSCOPED:
+        return True
+    if actor.role == Role.unit_head:
+        return for_unit is None or for_unit == actor.unit_id
+    return for_member is None or for_member == actor.member_id
+
+
+def authorize(command: str, actor: Actor, *, for_member: str | None = None, for_unit: str | None = None) -> None:
+    """Raises Forbidden unless `may(...)`."""
+    if not may(command, actor, for_member=for_member, for_unit=for_unit):
+        whom = for_member or for_unit or "this campaign"
+        raise Forbidden(f"{actor.role.value} {actor.member_id} may not {command} for {whom}")
+
+
+def roles_for(command: str) -> Iterable[Role]:
+    return sorted(POLICY.get(command, frozenset()))
