@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 
@@ -64,10 +65,9 @@ class LogReader:
                 yield chunk
         finally:
             await sub.unsubscribe()
-            try:
+            # best effort: the consumer expires by itself after inactive_threshold anyway
+            with contextlib.suppress(Exception):
                 await js._jsm.delete_consumer(self.stream, info.name)
-            except Exception:  # the consumer expires by itself after inactive_threshold
-                pass
 
     async def _one_request(self, queue: asyncio.Queue[Msg]) -> list[RawEvent]:
         out: list[RawEvent] = []

@@ -1,0 +1,99 @@
+"""The command shell on the real log: decide-append, idempotency by command id, conflicts between replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import nats
+import pytest
+
+from services.pledges.domain import PledgeAlreadyExists, pledge_decider
+from shared.eventstore import EventStore
+from shared.runtime.embedded import EmbeddedNats
+from shared.shell import CommandShell, _pending
+from shared.subjects import Boundary
+from tests.support.builders import make_pledge
+
+
+def shell(store: EventStore) -> CommandShell:  # type: ignore[type-arg]
+    return CommandShell(store, "pledges", pledge_decider)
+
+
+async def test_a_command_appends_its_events(store: EventStore) -> None:
+    cmd = make_pledge()
+
+    reply = await shell(store).execute(cmd.pledge_id, cmd)
+
+    assert reply.ok and not reply.duplicate
+    loaded = await store.load(Boundary("pledges", cmd.pledge_id))
+    assert [(r.seq, r.envelope.command_id) for r in loaded] == [(reply.events[0].seq, cmd.command_id)]
+    assert loaded[0].envelope.actor == cmd.actor
+    assert loaded[0].envelope.correlation_id == cmd.command_id
+
+
+async def test_a_retried_command_replies_its_original_events_and_appends_nothing(store: EventStore) -> None:
+    cmd = make_pledge()
+    first = await shell(store).execute(cmd.pledge_id, cmd)
+
+    again = await shell(store).execute(cmd.pledge_id, cmd)  # a fresh replica: no cache, reads the log
+
+    assert again.duplicate and again.events == first.events
+    assert len(await store.load(Boundary("pledges", cmd.pledge_id))) == 1
+
+
+async def test_a_retry_after_a_lost_ack_is_recognised_by_its_command_id(store: EventStore) -> None:
+    """The first attempt was stored but its reply never came back; the retry must not fail or double."""
+    cmd = make_pledge()
+    event = pledge_decider.decide(cmd, pledge_decider.initial)[0]
+    stored = await store.append(Boundary("pledges", cmd.pledge_id), [_pending(cmd, event, 0)], expected=0)
+
+    reply = await shell(store).execute(cmd.pledge_id, cmd)
+
+    assert reply.ok and reply.duplicate
+    assert [e.seq for e in reply.events] == [stored[0].seq]
+
+
+async def test_a_replica_with_a_stale_cache_decides_on_the_latest_state(store: EventStore) -> None:
+    a, b = shell(store), shell(store)
+    cmd = make_pledge()
+    await b.execute(cmd.pledge_id, make_pledge(cmd.pledge_id, title="别的承诺"))
+    assert (await a.view.state(cmd.pledge_id)).status == "draft"  # a has it cached now
+
+    with pytest.raises(PledgeAlreadyExists):
+        await a.execute(cmd.pledge_id, cmd)
+
+
+async def test_racing_replicas_let_exactly_one_command_create_a_boundary(store: EventStore) -> None:
+    replicas = [shell(store) for _ in range(3)]
+    pledge_id = make_pledge().pledge_id
+    commands = [make_pledge(pledge_id) for _ in range(12)]
+
+    results = await asyncio.gather(
+        *(replicas[i % 3].execute(pledge_id, c) for i, c in enumerate(commands)), return_exceptions=True
+    )
+
+    accepted = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, PledgeAlreadyExists)]
+    assert len(accepted) == 1 and len(refused) == 11
+    assert len(await store.load(Boundary("pledges", pledge_id))) == 1
+
+
+async def test_idempotency_outlives_the_duplicate_window(tmp_path: Path) -> None:
+    server = EmbeddedNats(tmp_path / "nats")
+    url = server.start()
+    try:
+        nc = await nats.connect(url)
+        store = EventStore(nc, "SHORTWINDOW")
+        await store.ensure_stream(duplicate_window_s=0.5)
+        cmd = make_pledge()
+        first = await shell(store).execute(cmd.pledge_id, cmd)
+        await asyncio.sleep(1.0)  # let the server forget the msg ids
+
+        again = await shell(store).execute(cmd.pledge_id, cmd)
+
+        assert again.duplicate and again.events == first.events
+        assert len(await store.load(Boundary("pledges", cmd.pledge_id))) == 1
+        await nc.close()
+    finally:
+        server.stop()
