@@ -13,10 +13,34 @@ from shared.errors import Forbidden
 from shared.events import Actor, Role
 
 _ANYONE_IN_CAMPAIGN = frozenset({Role.member, Role.unit_head, Role.office, Role.admin})
+_REVIEWERS = frozenset({Role.unit_head, Role.office})
+
+_ORGANISER = frozenset({Role.office, Role.admin})
+_UNIT_OR_ORGANISER = frozenset({Role.unit_head, Role.office, Role.admin})
 
 # command name -> roles that may send it; extend it as commands are added (tests check it covers them all)
 POLICY: dict[str, frozenset[Role]] = {
     "MakePledge": _ANYONE_IN_CAMPAIGN,
+    "RevisePledge": _ANYONE_IN_CAMPAIGN,
+    "SubmitPledge": _ANYONE_IN_CAMPAIGN,
+    "WithdrawPledge": _ANYONE_IN_CAMPAIGN,
+    "FileSelfCheck": _ANYONE_IN_CAMPAIGN,
+    "ReturnPledge": _REVIEWERS,  # a unit head only for a member of their unit; a unit's pledge: the office
+    "ApprovePledge": _REVIEWERS,
+    "AssessFulfilment": _REVIEWERS,
+    "ReportProgress": frozenset({Role.member, Role.unit_head}),  # only the pledger or the line's responsible
+    # campaigns: the organiser (活动办, admin) runs the campaign and its roster; a unit head its own pair
+    "LaunchCampaign": _ORGANISER,
+    "AmendCampaignRules": _ORGANISER,
+    "RegisterUnit": _ORGANISER,
+    "MoveUnit": _ORGANISER,
+    "EnrolMember": _ORGANISER,
+    "TransferMember": _ORGANISER,
+    "RemoveMember": _ORGANISER,
+    "GrantRole": _ORGANISER,
+    "RevokeRole": _ORGANISER,
+    "NameBenchmarkPair": _UNIT_OR_ORGANISER,
+    "FileGapReport": _UNIT_OR_ORGANISER,
 }
 
 # roles that act for any member or unit (the rest are scoped to themselves or their unit)

@@ -1,6 +1,6 @@
 """The public contract: every event type, importable from here so the registry is complete."""
 
-from shared.events import pledges
+from shared.events import campaigns, organisation, pledges
 from shared.events.envelope import Actor, Envelope, Role
 from shared.events.registry import Event, EventRegistry, UnknownEventType, event, registry
 
@@ -11,7 +11,10 @@ __all__ = [
     "EventRegistry",
     "Role",
     "UnknownEventType",
+    "campaigns",
+    "evaluation",
     "event",
+    "organisation",
     "pledges",
     "registry",
 ]
