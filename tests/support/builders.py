@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.pledges.commands import MakePledge
-from shared.eventstore import PendingEvent
 from shared.events import Actor, Envelope, Event, Role
 from shared.events.pledges import LedgerLine, PledgeCategory, PledgeMade, Pledger
+from shared.eventstore import PendingEvent
 from shared.ids import event_id_for, new_id
 
 MEMBER = Actor(member_id="m-zhang-wei", role=Role.member, unit_id="u-office")
@@ -33,7 +33,8 @@ def make_pledge(pledge_id: str | None = None, **overrides: Any) -> MakePledge:
         "actor": MEMBER,
         "pledge_id": pledge_id or new_id(),
         "campaign_id": "c-2026",
-        "pledger": Pledger(kind="member", id=MEMBER.member_id),
+        "pledger": Pledger(kind="member", id=MEMBER.member_id, unit_id=MEMBER.unit_id),
+        "year": 2026,
         "title": "争当排头兵公开承诺",
         "lines": (ledger_line(),),
     }
@@ -43,7 +44,12 @@ def make_pledge(pledge_id: str | None = None, **overrides: Any) -> MakePledge:
 def pledge_made(pledge_id: str | None = None) -> PledgeMade:
     cmd = make_pledge(pledge_id)
     return PledgeMade(
-        pledge_id=cmd.pledge_id, campaign_id=cmd.campaign_id, pledger=cmd.pledger, title=cmd.title, lines=cmd.lines
+        pledge_id=cmd.pledge_id,
+        campaign_id=cmd.campaign_id,
+        pledger=cmd.pledger,
+        year=cmd.year,
+        title=cmd.title,
+        lines=cmd.lines,
     )
 
 
