@@ -41,6 +41,16 @@ POLICY: dict[str, frozenset[Role]] = {
     "RevokeRole": _ORGANISER,
     "NameBenchmarkPair": _UNIT_OR_ORGANISER,
     "FileGapReport": _UNIT_OR_ORGANISER,
+    # evaluation: the office runs rounds; a polling officer (office, unit head) counts a box; a voter casts
+    # their own ballot (always the actor's, so unscoped); leaders review; the reviewed party states rectification
+    "DefineRound": frozenset({Role.office, Role.admin}),
+    "OpenRound": frozenset({Role.office, Role.admin}),
+    "CloseRound": frozenset({Role.office, Role.admin}),
+    "PublishResults": frozenset({Role.office, Role.admin}),
+    "CountBallotBox": frozenset({Role.office, Role.unit_head, Role.admin}),
+    "CastBallot": frozenset({Role.member, Role.unit_head, Role.office, Role.committee, Role.voter, Role.admin}),
+    "RecordLeaderReview": frozenset({Role.office, Role.committee, Role.admin}),
+    "StateRectification": frozenset({Role.member, Role.unit_head, Role.office, Role.admin}),
 }
 
 # roles that act for any member or unit (the rest are scoped to themselves or their unit)
