@@ -25,6 +25,7 @@ from services.pledges.errors import (
     NothingToReview,
     NothingToSubmit,
     PledgeAlreadyExists,
+    ReportedLineChangesKind,
     StaleRevision,
     UnderReview,
 )
@@ -107,6 +108,7 @@ def _revise(cmd: RevisePledge, state: Pledge) -> Sequence[Event]:
     if cmd.based_on_revision is not None and cmd.based_on_revision != state.revision:
         raise StaleRevision(cmd.based_on_revision, state.revision)
     check_lines(cmd.lines, state.year)
+    _keep_reported_measures(state, cmd.lines)
     title = cmd.title or state.title
     if cmd.lines == state.lines and title == state.title:
         return []
@@ -120,6 +122,14 @@ def _revise(cmd: RevisePledge, state: Pledge) -> Sequence[Event]:
             lines=cmd.lines,
         )
     ]
+
+
+def _keep_reported_measures(state: Pledge, lines: Sequence[LedgerLine]) -> None:
+    """A line with progress keeps its measure, so reported values stay comparable with its target."""
+    for line in lines:
+        old = state.line_in_force(line.line_id)
+        if old is not None and line.line_id in state.progress and old.metric_unit != line.metric_unit:
+            raise ReportedLineChangesKind(line.line_id)
 
 
 def _submit(cmd: SubmitPledge, state: Pledge) -> Sequence[Event]:

@@ -94,3 +94,11 @@ class PeriodOutsideYear(RuleViolated):
 class SelfCheckAlreadyFiled(RuleViolated):
     def __init__(self, pledge_id: str) -> None:
         super().__init__("self_check_once", f"pledge {pledge_id} already has its self-check")
+
+
+class ReportedLineChangesKind(RuleViolated):
+    def __init__(self, line_id: str) -> None:
+        super().__init__(
+            "reported_line_keeps_its_measure",
+            f"line {line_id} already has progress: keep its metric unit (or goal), or add it under a new line id",
+        )

@@ -231,6 +231,13 @@ def test_progress_goes_on_against_the_published_lines_while_a_revision_is_review
     assert isinstance(e, ProgressReported)
 
 
+def test_a_line_with_progress_keeps_its_measure_through_revisions() -> None:
+    given = after(published(), report())
+    refused(given, revise(lines=[ledger_line(metric_unit="次")]), "reported_line_keeps_its_measure")
+    refused(given, revise(lines=[goal_line("l1")]), "reported_line_keeps_its_measure")
+    assert run(given, revise(lines=[ledger_line(target_value=20)]))
+
+
 def test_an_approved_pledge_without_a_revision_has_nothing_to_submit() -> None:
     refused(published(), submit(), "submit_needs_changes")
 
