@@ -32,9 +32,14 @@ from shared.subjects import command_subject
 Outcome = Literal["applied", "duplicate", "unchanged", "rejected"]
 EXIT_REJECTED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
 
-app = typer.Typer(name="roster", help="Units and members from HR roster files.", no_args_is_help=True)
+app = typer.Typer(name="roster", no_args_is_help=True)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def roster() -> None:
+    """Units and members from HR roster files."""
 
 
 @dataclass(frozen=True)
