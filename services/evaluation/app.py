@@ -61,8 +61,9 @@ async def _round_command(cmd: RoundCommand, facts: RoundFacts | None = None) -> 
 
 @service.command("DefineRound")
 async def define_round(cmd: DefineRound) -> Reply:
-    """DefineRound → RoundDefined."""
-    return await _round_command(cmd)
+    """DefineRound → RoundDefined (a secret round's roll concealed by the round's key)."""
+    secret = round_secret(service_secret(), cmd.round_id) if cmd.secret else None
+    return await _round_command(cmd, RoundFacts(round_secret=secret))
 
 
 @service.command("OpenRound")

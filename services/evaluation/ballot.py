@@ -65,7 +65,7 @@ def decide(cmd: CastBallot, state: Ballot, facts: BallotFacts | None = None) -> 
         raise OutsideWindow(cmd.round_id)
     if rnd.key_check != facts.key_check:
         raise RoundKeyChanged(cmd.round_id)
-    group = rnd.group_of(facts.voter.member_id)
+    group = rnd.group_of(facts.key if d.secret else facts.voter.member_id)
     if group is None:
         raise VoterNotInRound(cmd.round_id)
     if state.cast:

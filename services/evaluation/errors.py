@@ -136,3 +136,8 @@ class RectificationAlreadyStated(RuleViolated):
 class ReviewNotFound(NotFound):
     def __init__(self, party_id: str, review_no: int) -> None:
         super().__init__(f"{party_id} has no leader review no. {review_no} in this campaign")
+
+
+class MissingRoundSecret(RuleViolated):
+    def __init__(self, round_id: str) -> None:
+        super().__init__("secret_round_keyed", f"secret round {round_id} needs its round secret to conceal its roll")

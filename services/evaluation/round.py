@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +21,7 @@ from services.evaluation.errors import (
     BoxAlreadyCounted,
     BoxSubtotalMismatch,
     DuplicateInRound,
+    MissingRoundSecret,
     ResultsBeforeClose,
     RoundAlreadyClosed,
     RoundAlreadyDefined,
@@ -30,6 +32,7 @@ from services.evaluation.errors import (
     WeightsDoNotSumToOne,
     WindowInverted,
 )
+from services.evaluation.keys import voter_key
 from services.evaluation.ratings import check_ratings
 from services.evaluation.tally import counted, tally
 from shared.authz import authorize
@@ -42,6 +45,7 @@ from shared.events.evaluation import (
     RoundClosed,
     RoundDefined,
     RoundOpened,
+    VoterGroup,
 )
 from shared.shell import Decider
 
@@ -64,10 +68,10 @@ class Round:
     def secret(self) -> bool:
         return self.definition is not None and self.definition.secret
 
-    def group_of(self, voter_id: str) -> str | None:
-        """The voter group the member belongs to in this round, if any."""
+    def group_of(self, voter: str) -> str | None:
+        """The voter group of a member (an open round) or of a voter key (a secret round), if any."""
         groups = self.definition.groups if self.definition else ()
-        return next((g.name for g in groups if voter_id in g.members), None)
+        return next((g.name for g in groups if voter in g.members), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class RoundFacts:
     now: datetime | None = None
     cutoff_seq: int = 0
     key_check: str | None = None
+    round_secret: bytes | None = None
     ballots: Sequence[tuple[int, BallotCast]] = field(default_factory=tuple)
 
 
@@ -84,7 +89,7 @@ def decide(command: RoundCommand, state: Round, facts: RoundFacts = RoundFacts()
     authorize(type(command).__name__, command.actor)
     match command:
         case DefineRound():
-            return _define(command, state)
+            return _define(command, state, facts)
         case OpenRound():
             return _open(command, state, facts)
         case CountBallotBox():
@@ -96,12 +101,9 @@ def decide(command: RoundCommand, state: Round, facts: RoundFacts = RoundFacts()
     raise TypeError(f"not a round command: {command!r}")  # pragma: no cover
 
 
-def _define(cmd: DefineRound, state: Round) -> Sequence[Event]:
+def _define(cmd: DefineRound, state: Round, facts: RoundFacts) -> Sequence[Event]:
     if state.status != "none":
         raise RoundAlreadyDefined(cmd.round_id)
-    total = math.fsum(g.weight for g in cmd.groups)
-    if abs(total - 1) > WEIGHT_TOLERANCE:
-        raise WeightsDoNotSumToOne(total)
     if cmd.window.opens_at >= cmd.window.closes_at:
         raise WindowInverted()
     _unique("subject", [s.id for s in cmd.subjects])
@@ -116,11 +118,24 @@ def _define(cmd: DefineRound, state: Round) -> Sequence[Event]:
         if twice:
             raise VoterInTwoGroups(sorted(twice)[0])
         seen |= set(group.members)
-    return [RoundDefined(**cmd.model_dump(exclude={"command_id", "actor", "correlation_id", "causation_id"}))]
+    total = math.fsum(g.weight for g in cmd.groups)
+    if abs(total - 1) > WEIGHT_TOLERANCE:
+        raise WeightsDoNotSumToOne(total)
+    data = cmd.model_dump(exclude={"command_id", "actor", "correlation_id", "causation_id"})
+    if cmd.secret:
+        if facts.round_secret is None:
+            raise MissingRoundSecret(cmd.round_id)
+        data["groups"] = [_concealed(g, cmd.round_id, facts.round_secret) for g in cmd.groups]
+    return [RoundDefined(**data)]
+
+
+def _concealed(group: VoterGroup, round_id: str, secret: bytes) -> VoterGroup:
+    """A secret round's roll lists each voter's key, never the voter: the log cannot tell who voted."""
+    return group.model_copy(update={"members": tuple(voter_key(round_id, m, secret) for m in group.members)})
 
 
 def _unique(what: str, values: list[str]) -> None:
-    dupes = {v for v in values if values.count(v) > 1}
+    dupes = [v for v, n in Counter(values).items() if n > 1]
     if dupes:
         raise DuplicateInRound(what, sorted(dupes)[0])
 
