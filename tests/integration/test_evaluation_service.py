@@ -1,0 +1,260 @@
+"""The evaluation service as it runs: two replicas (`python -m services.evaluation`) on the real NATS.
+
+The replicas share a data folder and no BALLOT_SECRET, so they also race to generate the ballot secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from nats.aio.client import Client as NATS
+
+from services.evaluation.ballot_log import ballots_between, opened_at
+from services.evaluation.commands import (
+    CastBallot,
+    CloseRound,
+    CountBallotBox,
+    OpenRound,
+    PublishResults,
+)
+from services.evaluation.tally import counted, tally
+from shared.commands import Command, Reply
+from shared.events.evaluation import (
+    PaperBallot,
+    Party,
+    Rating,
+    ResultsPublished,
+    RoundClosed,
+    RoundDefined,
+    VoterGroup,
+    Window,
+)
+from shared.eventstore import EventStore
+from shared.ids import new_id
+from shared.logreader import LogReader
+from shared.subjects import Boundary, command_subject, health_subject
+from tests.conftest import Servers
+from tests.support.evaluation import OFFICE, SCALE, define_round, voter
+
+REPLICAS = 2
+VOTERS = 1000
+ROOT = Path(__file__).resolve().parents[2]
+SUBJECTS = (Party(kind="unit", id="u-a"), Party(kind="unit", id="u-b"), Party(kind="member", id="m-c"))
+CRITERIA = ("群众满意度", "岗位胜任度")
+
+
+@pytest.fixture(scope="module")
+def replicas(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[subprocess.Popen[bytes]]]:
+    root = tmp_path_factory.mktemp("evaluation-service")
+    env = {**servers.env(), "DATA_DIR": str(root / "data")}
+    env.pop("BALLOT_SECRET", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "services.evaluation"],
+            cwd=ROOT,
+            env=env,
+            stdout=(root / f"replica-{i}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(REPLICAS)
+    ]
+    try:
+        yield procs
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def service(replicas: list[subprocess.Popen[bytes]], nc: NATS, store: EventStore) -> AsyncIterator[None]:
+    """Waits until every replica answers its health check as connected to the log."""
+    ready: set[int] = set()
+    for _ in range(300):
+        assert all(p.poll() is None for p in replicas), "an evaluation replica exited during start-up"
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        await nc.publish(health_subject("evaluation"), b"", reply=inbox)
+        try:
+            while True:
+                msg = await sub.next_msg(timeout=0.2)
+                body = json.loads(msg.data) if msg.data else {}
+                if body.get("ok"):
+                    ready.add(body["pid"])
+        except TimeoutError:
+            pass
+        finally:
+            await sub.unsubscribe()
+        if ready >= {p.pid for p in replicas}:
+            break
+    assert ready >= {p.pid for p in replicas}, f"replicas ready: {ready}"
+    yield
+
+
+async def send(nc: NATS, name: str, body: Command | bytes) -> Reply:
+    data = body if isinstance(body, bytes) else body.model_dump_json().encode()
+    msg = await nc.request(command_subject("evaluation", name), data, timeout=60)
+    return Reply.model_validate_json(msg.data)
+
+
+async def ok(nc: NATS, name: str, body: Command) -> Reply:
+    reply = await send(nc, name, body)
+    assert reply.ok, reply.error
+    return reply
+
+
+async def last_seq(store: EventStore) -> int:
+    return int((await store.js.stream_info(store.stream)).state.last_seq)
+
+
+def now_window(start: timedelta = timedelta(hours=-1)) -> Window:
+    at = datetime.now(UTC) + start
+    return Window(opens_at=at, closes_at=at + timedelta(hours=2))
+
+
+def office(cmd_type: type[Command], round_id: str, **fields: object) -> Command:
+    return cmd_type(command_id=new_id(), actor=OFFICE, round_id=round_id, **fields)
+
+
+def random_ratings(rng: random.Random) -> tuple[Rating, ...]:
+    return tuple(
+        Rating(subject_id=s.id, criterion=c, level=rng.choice(SCALE).label)
+        for s in SUBJECTS
+        for c in CRITERIA
+        if rng.random() < 0.9
+    ) or (Rating(subject_id=SUBJECTS[0].id, criterion=CRITERIA[0], level=SCALE[0].label),)
+
+
+def ballot(round_id: str, member_id: str, ratings: tuple[Rating, ...]) -> CastBallot:
+    return CastBallot(command_id=new_id(), actor=voter(member_id), round_id=round_id, ratings=ratings)
+
+
+async def test_a_thousand_concurrent_secret_ballots_are_counted_once_each(
+    service: None, nc: NATS, store: EventStore
+) -> None:
+    rid = new_id()
+    voters = [f"m-v{i:04d}" for i in range(VOTERS)]
+    groups = (
+        VoterGroup(name="leaders", weight=0.3, members=tuple(voters[:100])),
+        VoterGroup(name="members", weight=0.5, members=tuple(voters[100:700])),
+        VoterGroup(name="service_users", weight=0.2, members=tuple(voters[700:])),
+    )
+    define = define_round(rid, subjects=SUBJECTS, criteria=CRITERIA, groups=groups, window=now_window(), secret=True)
+    await ok(nc, "DefineRound", define)
+    await ok(nc, "OpenRound", office(OpenRound, rid))
+    rng = random.Random(5)
+    gate = asyncio.Semaphore(200)
+
+    async def vote(member_id: str) -> Reply:
+        async with gate:
+            return await send(nc, "CastBallot", ballot(rid, member_id, random_ratings(rng)))
+
+    replies = await asyncio.gather(*(vote(v) for v in voters))
+    assert [r.error for r in replies if not r.ok] == []
+    again = await asyncio.gather(*(vote(v) for v in voters[::50]))
+    assert {(r.ok, r.error.rule if r.error else None) for r in again} == {(False, "one_ballot_per_voter")}
+    paper = tuple(PaperBallot(group="service_users", ratings=random_ratings(rng)) for _ in range(5))
+    await ok(nc, "CountBallotBox", office(CountBallotBox, rid, box_id="box-1", subtotal=5, ballots=paper))
+    await ok(nc, "CloseRound", office(CloseRound, rid))
+    late = await send(nc, "CastBallot", ballot(rid, voters[0], random_ratings(rng)))
+    assert late.error is not None and late.error.rule == "round_open"
+    published = await ok(nc, "PublishResults", office(PublishResults, rid))
+
+    round_log = await store.load(Boundary("evaluation", rid))
+    definition, closed, results = (
+        next(r.event for r in round_log if isinstance(r.event, t))
+        for t in (RoundDefined, RoundClosed, ResultsPublished)
+    )
+    assert isinstance(definition, RoundDefined) and isinstance(closed, RoundClosed)
+    assert isinstance(results, ResultsPublished) and published.events[0].type == "ResultsPublished"
+    cast = await ballots_between(store, rid, await opened_at(store, "evaluation", rid), await last_seq(store))
+    keys = {b.voter_key for _, b in cast}
+    assert len(cast) == len(keys) == VOTERS  # one event per (round, voter) boundary, none twice
+    assert all(b.voter_id is None for _, b in cast)
+    recomputed = tally(definition, counted(rid, closed.cutoff_seq, cast) + list(paper))
+    assert results.tally == recomputed
+    assert [(t.group, t.cast) for t in results.tally.turnout] == [
+        ("leaders", 100),
+        ("members", 600),
+        ("service_users", 305),
+    ]
+    everything = b"".join([await raw_round_log(nc, store, rid)])
+    assert everything.count(b'"type":"BallotCast"') == VOTERS
+    assert not [v for v in voters if v.encode() in everything]  # the roll, ballots and envelopes: keys only
+
+
+async def raw_round_log(nc: NATS, store: EventStore, rid: str) -> bytes:
+    """Every stored message of the round and of its ballots, as bytes off the log."""
+    out: list[bytes] = []
+    async for batch in LogReader(nc, store.stream).batches(after=0, until=await last_seq(store)):
+        out.extend(raw.data for raw in batch if f".{rid}" in raw.subject)
+    return b"\n".join(out)
+
+
+async def test_bad_input_is_refused_with_a_stable_code_and_appends_nothing(
+    service: None, nc: NATS, store: EventStore
+) -> None:
+    rid, future = new_id(), new_id()
+    await ok(nc, "DefineRound", define_round(rid, window=now_window()))
+    await ok(nc, "OpenRound", office(OpenRound, rid))
+    await ok(nc, "DefineRound", define_round(future, window=now_window(timedelta(days=1))))
+    await ok(nc, "OpenRound", office(OpenRound, future))
+    await ok(
+        nc,
+        "CastBallot",
+        ballot(rid, "m-mem-1", (Rating(subject_id="u-finance", criterion="岗位胜任度", level="优秀"),)),
+    )
+    good = (Rating(subject_id="u-finance", criterion="岗位胜任度", level="合格"),)
+    uneven = define_round().groups
+    uneven = (uneven[0].model_copy(update={"weight": 0.4}), *uneven[1:])
+    short_box = (PaperBallot(group="members", ratings=good),)
+    cases: list[tuple[str, Command | bytes, str, str | None]] = [
+        ("CastBallot", ballot(rid, "m-stranger", good), "rule_violated", "voter_in_round"),
+        (
+            "CastBallot",
+            ballot(rid, "m-mem-2", (good[0].model_copy(update={"level": "很好"}),)),
+            "rule_violated",
+            "rating_on_scale",
+        ),
+        (
+            "CastBallot",
+            ballot(rid, "m-mem-2", (good[0].model_copy(update={"subject_id": "u-x"}),)),
+            "rule_violated",
+            "subject_in_round",
+        ),
+        ("CastBallot", ballot(future, "m-mem-1", good), "rule_violated", "ballot_within_window"),
+        ("CastBallot", ballot(rid, "m-mem-1", good), "rule_violated", "one_ballot_per_voter"),
+        ("CastBallot", ballot(new_id(), "m-mem-1", good), "not_found", None),
+        ("DefineRound", define_round(groups=uneven), "rule_violated", "weights_sum_to_one"),
+        (
+            "CountBallotBox",
+            office(CountBallotBox, rid, box_id="b1", subtotal=2, ballots=short_box),
+            "rule_violated",
+            "box_subtotal_matches",
+        ),
+        ("PublishResults", office(PublishResults, rid), "rule_violated", "results_after_close"),
+        ("CloseRound", CloseRound(command_id=new_id(), actor=voter("m-mem-1"), round_id=rid), "forbidden", None),
+        ("CastBallot", b'{"round_id": "r1", "ratings": []}', "validation_error", None),
+    ]
+    before = await last_seq(store)
+
+    refusals = [await send(nc, name, body) for name, body, _, _ in cases]
+
+    assert [(r.ok, r.error and r.error.code, r.error and r.error.rule) for r in refusals] == [
+        (False, code, rule) for _, _, code, rule in cases
+    ]
+    assert await last_seq(store) == before
