@@ -97,3 +97,13 @@ class StateRectification(Command):
 
 RoundCommand = DefineRound | OpenRound | CloseRound | CountBallotBox | PublishResults
 ReviewCommand = RecordLeaderReview | StateRectification
+ALL_COMMANDS = (
+    DefineRound,
+    OpenRound,
+    CastBallot,
+    CountBallotBox,
+    CloseRound,
+    PublishResults,
+    RecordLeaderReview,
+    StateRectification,
+)
