@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -18,10 +18,11 @@ from shared.logging import configure_logging
 from shared.messaging import make_broker
 from shared.settings import Settings, get_settings
 from shared.shell import CommandShell, Decider
-from shared.subjects import health_subject
+from shared.subjects import command_subject, health_subject
 
 C = TypeVar("C", bound=Command)
 S = TypeVar("S")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ServiceNotStarted(RuntimeError):
@@ -40,6 +41,23 @@ class Service:
         self._store: EventStore | None = None
         self._shells: dict[str, CommandShell[Any, Any]] = {}
         self.broker.subscriber(health_subject(name))(self._health)
+
+    def command(self, command_name: str) -> Callable[[F], F]:
+        """Subscribe a handler to ps.cmd.<service>.<command_name> in the service's queue group.
+
+        Handlers run concurrently (max_workers): each waits on the log twice per command, so a
+        one-at-a-time subscriber would cap a replica near 1/RTT commands per second.
+        """
+
+        def register(handler: F) -> F:
+            self.broker.subscriber(
+                command_subject(self.name, command_name),
+                queue=self.name,
+                max_workers=self.settings.command_concurrency,
+            )(handler)
+            return handler
+
+        return register
 
     @property
     def store(self) -> EventStore:

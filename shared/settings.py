@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     http_host: str = Field(default="127.0.0.1")
     http_port: int = Field(default=8080, ge=0, le=65535, description="read API port; 0 picks a free one")
     command_timeout_s: float = Field(default=5.0, gt=0)
+    command_concurrency: int = Field(default=64, ge=1, le=1024, description="commands in flight per replica")
     occ_max_attempts: int = Field(default=8, ge=1, description="decide-append attempts on a conflict")
     read_schema: str = Field(default="read", description="PostgreSQL schema the live projections write")
     projection_batch: int = Field(default=500, ge=1, le=10_000)
