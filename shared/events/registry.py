@@ -67,6 +67,9 @@ class EventRegistry:
             raise UnknownEventType(f"{type_name} v{version} is newer than this code (v{cls.schema_version})")
         return cls.model_validate(data)
 
+    def has_upcaster(self, type_name: str, from_version: int) -> bool:
+        return (type_name, from_version) in self._upcasters
+
     def types(self) -> dict[str, type[Event]]:
         return dict(self._types)
 
