@@ -1,0 +1,164 @@
+"""The HTTP read API over the read schema (FastAPI, OpenAPI at /docs and /openapi.json)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from shared.errors import ErrorCode
+from shared.events.pledges import LedgerLine, Pledger
+
+PLEDGE_COLUMNS = (
+    "pledge_id, campaign_id, pledger_kind, pledger_id, pledger_unit_id, year, title, status, lines, recorded_by,"
+    " made_at, last_seq"
+)
+ONE_PLEDGE = f"select {PLEDGE_COLUMNS} from pledges where pledge_id = $1"
+PLEDGE_PAGE = f"""
+select {PLEDGE_COLUMNS} from pledges where ($1::text is null or campaign_id = $1)
+order by made_at, pledge_id limit $2 offset $3
+"""
+PLEDGE_COUNT = "select count(*) from pledges where ($1::text is null or campaign_id = $1)"
+
+
+class ApiError(BaseModel):
+    code: ErrorCode = Field(description="stable, for programs")
+    message: str = Field(description="for people")
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ApiError
+
+
+class Problem(Exception):
+    """An error reply with an HTTP status and a stable code."""
+
+    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class PledgeView(BaseModel):
+    pledge_id: str
+    campaign_id: str
+    pledger: Pledger
+    year: int
+    title: str
+    status: str = Field(description="draft until submitted for review")
+    lines: list[LedgerLine] = Field(description="the ledger lines (台账)")
+    recorded_by: str | None = Field(description="the officer who recorded an oral pledge")
+    made_at: datetime
+    last_seq: int = Field(description="stream sequence of the last event applied to this pledge")
+
+
+class PledgePage(BaseModel):
+    items: list[PledgeView]
+    total: int
+    limit: int
+    offset: int
+
+
+class Health(BaseModel):
+    ok: bool
+    database: str = Field(description="'ok' or why PostgreSQL did not answer")
+    projections: dict[str, str] = Field(default_factory=dict, description="runner state per projection")
+
+
+def _pledge(row: asyncpg.Record) -> PledgeView:
+    return PledgeView(
+        pledge_id=row["pledge_id"],
+        campaign_id=row["campaign_id"],
+        pledger=Pledger(kind=row["pledger_kind"], id=row["pledger_id"], unit_id=row["pledger_unit_id"]),
+        year=row["year"],
+        title=row["title"],
+        status=row["status"],
+        lines=json.loads(row["lines"]),
+        recorded_by=row["recorded_by"],
+        made_at=row["made_at"],
+        last_seq=row["last_seq"],
+    )
+
+
+def _error(status: int, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body = ErrorResponse(error=ApiError(code=code, message=message, details=details))
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "no such pledge"}}
+
+
+def create_api(database_url: str, schema: str, runner_states: Callable[[], Mapping[str, str]] | None = None) -> FastAPI:
+    """The read API over `schema`; its lifespan opens and closes the connection pool."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(
+            database_url, min_size=1, max_size=5, server_settings={"search_path": schema}
+        )
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = FastAPI(title="Pacesetter read API", version="0.1.0", lifespan=lifespan)
+
+    @app.exception_handler(Problem)
+    async def problem(_: Request, exc: Problem) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [{"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()]
+        return _error(422, "validation_error", "invalid request", details)
+
+    @app.exception_handler(asyncpg.UndefinedTableError)
+    async def not_ready(_: Request, exc: asyncpg.UndefinedTableError) -> JSONResponse:
+        return _error(503, "unavailable", "the read model is not built yet; retry shortly")
+
+    @app.get("/health", response_model=Health, responses={503: {"model": Health}})
+    async def health(db: Pool) -> JSONResponse:
+        """PostgreSQL answers, and the state of each projection runner in this process."""
+        states = dict(runner_states()) if runner_states else {}
+        try:
+            await db.fetchval("select 1")
+        except Exception as exc:
+            body = Health(ok=False, database=f"{type(exc).__name__}: {exc}", projections=states)
+            return JSONResponse(body.model_dump(), status_code=503)
+        return JSONResponse(Health(ok=True, database="ok", projections=states).model_dump())
+
+    @app.get("/pledges/{pledge_id}", response_model=PledgeView, responses=NOT_FOUND)
+    async def get_pledge(pledge_id: str, db: Pool) -> PledgeView:
+        """One pledge with its ledger lines."""
+        row = await db.fetchrow(ONE_PLEDGE, pledge_id)
+        if row is None:
+            raise Problem(404, "not_found", f"no pledge {pledge_id}")
+        return _pledge(row)
+
+    @app.get("/pledges", response_model=PledgePage)
+    async def list_pledges(
+        db: Pool,
+        campaign_id: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> PledgePage:
+        """Pledges in the order they were made, optionally of one campaign."""
+        rows = await db.fetch(PLEDGE_PAGE, campaign_id, limit, offset)
+        total = await db.fetchval(PLEDGE_COUNT, campaign_id)
+        return PledgePage(items=[_pledge(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    return app
