@@ -51,6 +51,20 @@ POLICY: dict[str, frozenset[Role]] = {
     "CastBallot": frozenset({Role.member, Role.unit_head, Role.office, Role.committee, Role.voter, Role.admin}),
     "RecordLeaderReview": frozenset({Role.office, Role.committee, Role.admin}),
     "StateRectification": frozenset({Role.member, Role.unit_head, Role.office, Role.admin}),
+    # awards: the office runs rounds and keeps the preliminary list; only the committee (党委) decides awards;
+    # a member applies for themselves, a unit head for their unit and its members; `system` is the results policy
+    "OpenAwardRound": frozenset({Role.office, Role.admin}),
+    "Nominate": _ANYONE_IN_CAMPAIGN,
+    "WithdrawNomination": _ANYONE_IN_CAMPAIGN,
+    "CloseNominations": frozenset({Role.office, Role.admin}),
+    "AttachEvaluation": frozenset({Role.office, Role.admin}),
+    "RecordNomineeEvaluation": frozenset({Role.system, Role.office, Role.admin}),
+    "RecordInspection": frozenset({Role.office}),
+    "ProposePreliminaryList": frozenset({Role.office}),
+    "GrantAward": frozenset({Role.committee}),
+    "PublishAwards": frozenset({Role.office, Role.committee}),
+    "RevokeAward": frozenset({Role.committee}),
+    "RecommendUpward": frozenset({Role.committee, Role.office}),
 }
 
 # roles that act for any member or unit (the rest are scoped to themselves or their unit)

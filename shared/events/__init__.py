@@ -1,6 +1,6 @@
 """The public contract: every event type, importable from here so the registry is complete."""
 
-from shared.events import campaigns, evaluation, organisation, pledges
+from shared.events import awards, campaigns, evaluation, organisation, pledges
 from shared.events.envelope import Actor, Envelope, Role
 from shared.events.registry import Event, EventRegistry, UnknownEventType, event, registry
 
@@ -11,6 +11,7 @@ __all__ = [
     "EventRegistry",
     "Role",
     "UnknownEventType",
+    "awards",
     "campaigns",
     "evaluation",
     "event",
