@@ -16,6 +16,7 @@ from shared.commands import Command
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
 from shared.messaging import make_broker
+from shared.natsauth import broker_options, client_options
 from shared.settings import Settings, get_settings
 from shared.shell import CommandShell, Decider
 from shared.subjects import command_subject, health_subject
@@ -35,7 +36,7 @@ class Service:
     def __init__(self, name: str, settings: Settings | None = None) -> None:
         self.name = name
         self.settings = settings or get_settings()
-        self.broker = make_broker(self.settings.nats_url)
+        self.broker = make_broker(self.settings.nats_url, **broker_options(self.settings))
         self.app = FastStream(self.broker, lifespan=self._lifespan)
         self._nc: NATS | None = None
         self._store: EventStore | None = None
@@ -79,7 +80,11 @@ class Service:
     async def _lifespan(self) -> AsyncIterator[None]:
         configure_logging(self.settings.log_level, self.settings.log_json)
         structlog.contextvars.bind_contextvars(service=self.name)
-        self._nc = await nats.connect(self.settings.nats_url or "nats://127.0.0.1:4222", max_reconnect_attempts=-1)
+        self._nc = await nats.connect(
+            self.settings.nats_url or "nats://127.0.0.1:4222",
+            max_reconnect_attempts=-1,
+            **client_options(self.settings),
+        )
         store = EventStore(self._nc, self.settings.stream_name, self.settings.command_timeout_s)
         await store.ensure_stream(self.settings.stream_replicas, self.settings.duplicate_window_s)
         self._store = store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     projection_batch: int = Field(default=500, ge=1, le=10_000)
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON logs (false: coloured console lines)")
+    nats_user: str | None = Field(default=None, description="NATS user of this process; unset: no credentials")
+    nats_password: SecretStr | None = Field(default=None, description="password of NATS_USER")
+    nats_creds_file: Path | None = Field(default=None, description="NATS .creds file (JWT + nkey seed)")
+    nats_inbox_prefix: str | None = Field(default=None, description="reply inboxes; default _INBOX.<NATS_USER>")
+    admin_token: SecretStr | None = Field(
+        default=None, description="bearer token of the read API's admin endpoints; unset: generated under data_dir"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,91 @@
+"""The secure embedded stack: generated NATS passwords, the server started with deploy/nats/auth.conf.
+
+Credentials live in `<DATA_DIR>/secrets/nats.env` (mode 0600, one `PS_NATS_PASSWORD_<USER>=...` a line),
+never in the repository. The server reads them from its environment; each process gets its own
+`NATS_USER`/`NATS_PASSWORD` from `client_env`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.runtime.embedded import EmbeddedNats
+from shared.secretfile import new_secret, write_secret_file
+
+DEPLOY_NATS = Path(__file__).resolve().parents[2] / "deploy" / "nats"
+AUTH_CONF = DEPLOY_NATS / "auth.conf"
+SERVICE_USERS = ("campaigns", "pledges", "evaluation", "awards")
+USERS = (*SERVICE_USERS, "projections", "integration", "operator")
+
+
+def password_variable(user: str) -> str:
+    """The environment variable auth.conf reads the user's password from."""
+    return f"PS_NATS_PASSWORD_{user.upper()}"
+
+
+def secrets_file(data_dir: Path) -> Path:
+    return data_dir / "secrets" / "nats.env"
+
+
+@dataclass(frozen=True)
+class NatsSecrets:
+    """One password per broker user."""
+
+    passwords: Mapping[str, str]
+
+    def server_env(self) -> dict[str, str]:
+        """What nats-server needs in its environment to load auth.conf."""
+        return {password_variable(u): p for u, p in self.passwords.items()}
+
+    def client_env(self, user: str) -> dict[str, str]:
+        """What a Pacesetter process running as `user` needs in its environment (see shared.natsauth)."""
+        return {"NATS_USER": user, "NATS_PASSWORD": self.passwords[user]}
+
+
+def init_secrets(data_dir: Path, *, replace: bool = False) -> NatsSecrets:
+    """Generate a password per user into the secrets file (0600); keeps an existing file unless `replace`."""
+    path = secrets_file(data_dir)
+    if path.exists() and not replace:
+        return load_secrets(data_dir)
+    generated = NatsSecrets({u: new_secret() for u in USERS})
+    lines = [f"{k}={v}\n" for k, v in generated.server_env().items()]
+    write_secret_file(path, "".join(lines), replace=replace)
+    return generated
+
+
+def load_secrets(data_dir: Path) -> NatsSecrets:
+    """The passwords in the secrets file; raises FileNotFoundError if none were generated."""
+    values = dict(line.split("=", 1) for line in secrets_file(data_dir).read_text().splitlines() if "=" in line)
+    return NatsSecrets({u: values[password_variable(u)] for u in USERS if password_variable(u) in values})
+
+
+def auth_include(server_root: Path, auth_conf: Path = AUTH_CONF) -> str:
+    """The config line that loads auth.conf into the nats.conf EmbeddedNats writes under `server_root`."""
+    relative = os.path.relpath(auth_conf.resolve(), server_root.resolve())
+    return f'include "{relative}"\n'
+
+
+@contextmanager
+def _environment(extra: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def start_secure_nats(root: Path, secrets: NatsSecrets, port: int = 0, name: str = "pacesetter") -> EmbeddedNats:
+    """Start an embedded nats-server with deploy/nats/auth.conf; the caller stops it."""
+    server = EmbeddedNats(root, port=port, name=name, extra_config=auth_include(root))
+    with _environment(secrets.server_env()):  # nats-server resolves $PS_NATS_PASSWORD_* when it starts
+        server.start()
+    return server
