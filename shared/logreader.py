@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -25,7 +25,7 @@ class LogReader:
     def __init__(self, nc: NATS, stream: str, batch: int = 500, idle_wait_s: float = 0.5) -> None:
         self.nc, self.stream, self.batch, self.idle_wait_s = nc, stream, batch, idle_wait_s
 
-    async def batches(self, after: int, until: int | None = None) -> AsyncIterator[list[RawEvent]]:
+    async def batches(self, after: int, until: int | None = None) -> AsyncGenerator[list[RawEvent], None]:
         """Batches of events with sequences after `after`, contiguous; empty batches when idle.
 
         Stops after `until` if given; otherwise follows the log forever. Raises LogGap.
@@ -55,7 +55,7 @@ class LogReader:
             while until is None or last < until:
                 # keep one request ahead so the server sends while the caller writes
                 await self.nc.publish(next_subject, request, reply=inbox)
-                chunk = await self._one_request(queue)
+                chunk = await self._one_request(queue, until)
                 for raw in chunk:
                     if raw.seq != last + 1:
                         raise LogGap(f"expected seq {last + 1}, got {raw.seq}")
@@ -69,9 +69,9 @@ class LogReader:
             with contextlib.suppress(Exception):
                 await js._jsm.delete_consumer(self.stream, info.name)
 
-    async def _one_request(self, queue: asyncio.Queue[Msg]) -> list[RawEvent]:
+    async def _one_request(self, queue: asyncio.Queue[Msg], until: int | None) -> list[RawEvent]:
         out: list[RawEvent] = []
-        while len(out) < self.batch:
+        while len(out) < self.batch and (until is None or not out or out[-1].seq < until):
             try:
                 msg = await asyncio.wait_for(queue.get(), self.idle_wait_s + 5.0)
             except TimeoutError:

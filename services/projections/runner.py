@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator
-from typing import Literal, cast
+from typing import Literal
 
 import asyncpg
 import structlog
@@ -17,7 +16,6 @@ from services.projections.faults import LeadershipLost, ProjectionStopped, descr
 from services.projections.leadership import close_quietly, hold_lock
 from services.projections.projection import Projection
 from shared.logreader import LogReader
-from shared.records import RawEvent
 
 State = Literal["starting", "standby", "active", "retrying", "stopped", "finished", "failed"]
 Outcome = Literal["stopped", "finished"]
@@ -92,7 +90,7 @@ class ProjectionRunner:
         if self.until is not None and last >= self.until:
             return self._finish()
         reader = LogReader(self.nc, self.stream, self.batch)
-        batches = cast(AsyncGenerator[list[RawEvent], None], reader.batches(last, self.until))  # an async generator
+        batches = reader.batches(last, self.until)
         async with contextlib.aclosing(batches):
             async for raws in batches:
                 if lock.is_closed():
