@@ -69,7 +69,7 @@ class AlreadyNominated(RuleViolated):
 
 class NotANominee(RuleViolated):
     def __init__(self, nominee_id: str) -> None:
-        super().__init__("grant_of_nominee", f"{nominee_id} is not a nominee of this round")
+        super().__init__("nominee_of_round", f"{nominee_id} is not a nominee of this round")
 
 
 class NotOnPreliminaryList(RuleViolated):
