@@ -89,3 +89,19 @@ def start_secure_nats(root: Path, secrets: NatsSecrets, port: int = 0, name: str
     with _environment(secrets.server_env()):  # nats-server resolves $PS_NATS_PASSWORD_* when it starts
         server.start()
     return server
+
+
+def init_deploy_env(folder: Path, *, replace: bool = False) -> Path:
+    """Write `<folder>/deploy.env` (0600): every broker password, POSTGRES_PASSWORD and ADMIN_TOKEN.
+
+    Compose reads it with `--env-file`; Kubernetes takes it as a Secret (`kubectl create secret generic
+    pacesetter --from-env-file`). Raises FileExistsError if it exists, unless `replace`.
+    """
+    values = {
+        **NatsSecrets({u: new_secret() for u in USERS}).server_env(),
+        "POSTGRES_PASSWORD": new_secret(),
+        "ADMIN_TOKEN": new_secret(),
+    }
+    path = folder / "deploy.env"
+    write_secret_file(path, "".join(f"{k}={v}\n" for k, v in values.items()), replace=replace)
+    return path
