@@ -1,6 +1,6 @@
 """The public contract: every event type, importable from here so the registry is complete."""
 
-from shared.events import awards, campaigns, evaluation, organisation, pledges
+from shared.events import awards, campaigns, evaluation, organisation, pledges, scores
 from shared.events.envelope import Actor, Envelope, Role
 from shared.events.registry import Event, EventRegistry, UnknownEventType, event, registry
 
@@ -18,4 +18,5 @@ __all__ = [
     "organisation",
     "pledges",
     "registry",
+    "scores",
 ]
