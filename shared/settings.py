@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     projection_batch: int = Field(default=500, ge=1, le=10_000)
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON logs (false: coloured console lines)")
+    nats_secure: bool = Field(
+        default=False, description="embedded NATS with deploy/nats/auth.conf and generated passwords (up --secure)"
+    )
     nats_user: str | None = Field(default=None, description="NATS user of this process; unset: no credentials")
     nats_password: SecretStr | None = Field(default=None, description="password of NATS_USER")
     nats_creds_file: Path | None = Field(default=None, description="NATS .creds file (JWT + nkey seed)")

@@ -22,6 +22,7 @@ from nats.aio.client import Client as NATS
 from services.awards.policies import TYPES, PolicyState, evolve, react
 from shared.commands import Command, Reply
 from shared.logreader import LogReader
+from shared.natsauth import client_options
 from shared.records import decode
 from shared.service import Service
 from shared.subjects import command_subject
@@ -114,7 +115,11 @@ def start_policy(app: FastStream, service: Service) -> None:
         if not url:
             log.warning("DATABASE_URL is not set: the evaluation-results policy does not run in this replica")
             return
-        nc = await nats.connect(service.settings.nats_url or "nats://127.0.0.1:4222", max_reconnect_attempts=-1)
+        nc = await nats.connect(
+            service.settings.nats_url or "nats://127.0.0.1:4222",
+            max_reconnect_attempts=-1,
+            **client_options(service.settings),
+        )
         runner = PolicyRunner(nc, service.settings.stream_name, url)
         running.append((nc, asyncio.create_task(runner.run(), name=NAME)))
 

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from services.catalog import UnknownCommand, context_of, services_named
-from services.cli import roster
+from services.cli import roster, secrets
 from services.cli import status as status_checks
 from services.cli.payload import PayloadError, complete, read_payload
 from shared.events import Role
@@ -37,6 +37,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(roster.app, name="roster")
+app.add_typer(secrets.app, name="secrets")
 out = Console()
 err = Console(stderr=True)
 
@@ -55,6 +56,14 @@ def up(
     health_timeout: Annotated[
         float, typer.Option(help="Seconds each service has to answer its health request.", min=1)
     ] = 60.0,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Embedded NATS with deploy/nats/auth.conf: a broker user per service, generated passwords "
+            "in DATA_DIR/secrets (also NATS_SECURE=true).",
+        ),
+    ] = False,
 ) -> None:
     """Start the whole stack and keep it running until Ctrl-C or SIGTERM.
 
@@ -68,7 +77,10 @@ def up(
         specs = services_named(only)
     except LookupError as exc:
         raise _fail(str(exc.args[0]), EXIT_USAGE) from None
-    stack = Stack(Settings(), specs, _notify, health_timeout=health_timeout)
+    settings = Settings()
+    if secure:
+        settings = settings.model_copy(update={"nats_secure": True})
+    stack = Stack(settings, specs, _notify, health_timeout=health_timeout)
     try:
         asyncio.run(stack.run(_show_ready))
     except (StackError, StackAlreadyRunning) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import nats
 from nats.aio.client import Client as NATS
 
+from shared.natsauth import client_options
 from shared.settings import Settings
 
 
@@ -15,4 +16,6 @@ def database_url(settings: Settings) -> str:
 
 
 async def connect_nats(settings: Settings) -> NATS:
-    return await nats.connect(settings.nats_url or "nats://127.0.0.1:4222", max_reconnect_attempts=-1)
+    return await nats.connect(
+        settings.nats_url or "nats://127.0.0.1:4222", max_reconnect_attempts=-1, **client_options(settings)
+    )

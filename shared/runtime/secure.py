@@ -13,8 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from shared.runtime.embedded import EmbeddedNats
 from shared.secretfile import new_secret, write_secret_file
+from shared.settings import Settings
 
 DEPLOY_NATS = Path(__file__).resolve().parents[2] / "deploy" / "nats"
 AUTH_CONF = DEPLOY_NATS / "auth.conf"
@@ -105,3 +108,22 @@ def init_deploy_env(folder: Path, *, replace: bool = False) -> Path:
     path = folder / "deploy.env"
     write_secret_file(path, "".join(f"{k}={v}\n" for k, v in values.items()), replace=replace)
     return path
+
+
+def _embedded_secure(settings: Settings) -> bool:
+    return settings.nats_secure and not settings.nats_url
+
+
+def as_operator(settings: Settings) -> Settings:
+    """For `up --secure`: the stack itself (stream creation, health checks) connects as `operator`."""
+    if not _embedded_secure(settings):
+        return settings
+    password = init_secrets(settings.data_dir).passwords["operator"]
+    return settings.model_copy(update={"nats_user": "operator", "nats_password": SecretStr(password)})
+
+
+def service_credentials(settings: Settings, service: str) -> dict[str, str]:
+    """For `up --secure`: the environment that makes `service` connect as its own broker user."""
+    if not _embedded_secure(settings):
+        return {}
+    return {**init_secrets(settings.data_dir).client_env(service), "NATS_INBOX_PREFIX": ""}

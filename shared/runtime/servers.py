@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres
+from shared.runtime.secure import init_secrets, secrets_file, start_secure_nats
 from shared.settings import Settings
 
 
@@ -32,8 +33,15 @@ class Servers:
             self.nats_url = self.settings.nats_url
         else:
             note(f"starting embedded nats-server (data in {self.data_dir / 'nats'})")
-            self.nats = EmbeddedNats(self.data_dir / "nats", port=self.settings.nats_port)
-            self.nats_url = self.nats.start()
+            if self.settings.nats_secure:
+                note(f"secure: deploy/nats/auth.conf, passwords in {secrets_file(self.data_dir)}")
+                self.nats = start_secure_nats(
+                    self.data_dir / "nats", init_secrets(self.data_dir), self.settings.nats_port
+                )
+                self.nats_url = self.nats.url
+            else:
+                self.nats = EmbeddedNats(self.data_dir / "nats", port=self.settings.nats_port)
+                self.nats_url = self.nats.start()
         if self.settings.database_url:
             self.database_url = self.settings.database_url
         else:

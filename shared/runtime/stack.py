@@ -19,6 +19,7 @@ from nats.errors import NoServersError
 from shared.eventstore import EventStore, ServerTooOld, StreamConfigDrift
 from shared.runtime.embedded import EmbeddedServerError
 from shared.runtime.health import ask_health, connect, healthy
+from shared.runtime.secure import as_operator, service_credentials
 from shared.runtime.servers import Servers
 from shared.runtime.stackfile import StackInfo, lock_data_dir, remove_stack, unlock_data_dir, write_stack
 from shared.runtime.supervisor import RestartPolicy, ServiceProcess, ServiceSpec
@@ -53,7 +54,9 @@ class Stack:
         policy: RestartPolicy | None = None,
     ) -> None:
         port = settings.http_port or free_port(settings.http_host)
-        self.settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve(), "http_port": port})
+        self.settings = as_operator(
+            settings.model_copy(update={"data_dir": settings.data_dir.resolve(), "http_port": port})
+        )
         self.specs = tuple(services)
         self.notify = notify
         self.health_timeout = health_timeout
@@ -122,10 +125,13 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
 
+    def _log(self, spec: ServiceSpec) -> Path:
+        return self.data_dir / "logs" / f"{spec.name}.log"
+
     def _spawn_all(self) -> None:
         env = self._service_env()
         for spec in self.specs:
-            proc = ServiceProcess(spec, env, self.data_dir / "logs" / f"{spec.name}.log")
+            proc = ServiceProcess(spec, {**env, **service_credentials(self.settings, spec.name)}, self._log(spec))
             proc.start()
             self.procs.append(proc)
             self.notify("info", f"started {spec.name} (pid {proc.pid}, log {proc.log_path})")
