@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from services.catalog import UnknownCommand, context_of, services_named
-from services.cli import roster, secrets
+from services.cli import contract, roster, secrets
 from services.cli import status as status_checks
 from services.cli.payload import PayloadError, complete, read_payload
 from shared.events import Role
@@ -38,6 +38,7 @@ app = typer.Typer(
 )
 app.add_typer(roster.app, name="roster")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(contract.app, name="contract")
 out = Console()
 err = Console(stderr=True)
 
