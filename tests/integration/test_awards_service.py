@@ -270,8 +270,10 @@ async def test_one_half_year_of_the_seed_end_to_end(stack: None, nc: NATS, store
         for nominee in nominees:
             await ok(nc, "awards", cmd(RecordInspection, round_id=round_id, nominee_id=nominee, findings="台账齐全"))
         await ok(nc, "awards", cmd(ProposePreliminaryList, round_id=round_id, nominees=tuple(nominees)))
+    listed_at = await boundary_seq(store, "awards", flags)
     forbidden = await send(nc, "awards", cmd(GrantAward, OFFICE, round_id=flags, nominee_id=flag_nominees[0]))
     assert forbidden.error is not None and forbidden.error.code == "forbidden"
+    assert await boundary_seq(store, "awards", flags) == listed_at
 
     best_units = sorted(flag_nominees, key=lambda u: -flag_scores[u])
     best_members = sorted(star_nominees, key=lambda m: -star_scores[m])
@@ -281,6 +283,7 @@ async def test_one_half_year_of_the_seed_end_to_end(stack: None, nc: NATS, store
         await ok(nc, "awards", cmd(GrantAward, COMMITTEE, round_id=stars, nominee_id=member))
     over = await send(nc, "awards", cmd(GrantAward, COMMITTEE, round_id=flags, nominee_id=best_units[4]))
     assert over.error is not None and (over.error.code, over.error.rule) == ("rule_violated", "award_quota")
+    assert len(await grants_in_log(store, flags)) == 4
     for round_id in (flags, stars):
         await ok(nc, "awards", cmd(PublishAwards, round_id=round_id))
 
