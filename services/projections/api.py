@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.projections.api_audit import audit_router
+from services.projections.api_boards import boards_router
+from services.projections.api_scores import scores_router
+from services.projections.http import ApiError, ErrorResponse, Pool, Problem
+from services.projections.lag import ProjectionInfo, projection_infos
 from shared.errors import ErrorCode
 from shared.events.pledges import LedgerLine, Pledger
+from shared.http_auth import require_admin
 
 PLEDGE_COLUMNS = (
     "pledge_id, campaign_id, pledger_kind, pledger_id, pledger_unit_id, year, title, status, lines, recorded_by,"
@@ -27,24 +33,6 @@ select {PLEDGE_COLUMNS} from pledges where ($1::text is null or campaign_id = $1
 order by made_at, pledge_id limit $2 offset $3
 """
 PLEDGE_COUNT = "select count(*) from pledges where ($1::text is null or campaign_id = $1)"
-
-
-class ApiError(BaseModel):
-    code: ErrorCode = Field(description="stable, for programs")
-    message: str = Field(description="for people")
-    details: list[dict[str, Any]] | None = None
-
-
-class ErrorResponse(BaseModel):
-    error: ApiError
-
-
-class Problem(Exception):
-    """An error reply with an HTTP status and a stable code."""
-
-    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 class PledgeView(BaseModel):
@@ -71,6 +59,7 @@ class Health(BaseModel):
     ok: bool
     database: str = Field(description="'ok' or why PostgreSQL did not answer")
     projections: dict[str, str] = Field(default_factory=dict, description="runner state per projection")
+    lag: dict[str, int] = Field(default_factory=dict, description="events between the log's end and each checkpoint")
 
 
 def _pledge(row: asyncpg.Record) -> PledgeView:
@@ -93,17 +82,22 @@ def _error(status: int, code: ErrorCode, message: str, details: list[dict[str, A
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "no such pledge"}}
 
 
-def create_api(database_url: str, schema: str, runner_states: Callable[[], Mapping[str, str]] | None = None) -> FastAPI:
-    """The read API over `schema`; its lifespan opens and closes the connection pool."""
+def create_api(
+    database_url: str,
+    schema: str,
+    runner_states: Callable[[], Mapping[str, str]] | None = None,
+    *,
+    admin_token: str | None = None,
+    log_end: Callable[[], Awaitable[int]] | None = None,
+) -> FastAPI:
+    """The read API over `schema`; its lifespan opens and closes the connection pool.
+
+    The audit trail and the full ledger need `Authorization: Bearer <admin_token>` (no token: always 401).
+    `log_end` gives the stream's last sequence for the lag figures (None: lag is not reported).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,6 +120,13 @@ def create_api(database_url: str, schema: str, runner_states: Callable[[], Mappi
         details = [{"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()]
         return _error(422, "validation_error", "invalid request", details)
 
+    @app.exception_handler(HTTPException)
+    async def refused(_: Request, exc: HTTPException) -> JSONResponse:
+        code: ErrorCode = "forbidden" if exc.status_code in (401, 403) else "not_found"
+        reply = _error(exc.status_code, code, str(exc.detail))
+        reply.headers.update(exc.headers or {})
+        return reply
+
     @app.exception_handler(asyncpg.UndefinedTableError)
     async def not_ready(_: Request, exc: asyncpg.UndefinedTableError) -> JSONResponse:
         return _error(503, "unavailable", "the read model is not built yet; retry shortly")
@@ -136,10 +137,17 @@ def create_api(database_url: str, schema: str, runner_states: Callable[[], Mappi
         states = dict(runner_states()) if runner_states else {}
         try:
             await db.fetchval("select 1")
+            infos = await projection_infos(db, states, log_end)
         except Exception as exc:
             body = Health(ok=False, database=f"{type(exc).__name__}: {exc}", projections=states)
             return JSONResponse(body.model_dump(), status_code=503)
-        return JSONResponse(Health(ok=True, database="ok", projections=states).model_dump())
+        lag = {i.name: i.lag for i in infos if i.lag is not None}
+        return JSONResponse(Health(ok=True, database="ok", projections=states, lag=lag).model_dump())
+
+    @app.get("/projections", response_model=list[ProjectionInfo])
+    async def projections(db: Pool) -> list[ProjectionInfo]:
+        """Per projection: its runner's state, checkpoint, the log's last sequence, the lag and any error."""
+        return await projection_infos(db, dict(runner_states()) if runner_states else {}, log_end)
 
     @app.get("/pledges/{pledge_id}", response_model=PledgeView, responses=NOT_FOUND)
     async def get_pledge(pledge_id: str, db: Pool) -> PledgeView:
@@ -161,4 +169,12 @@ def create_api(database_url: str, schema: str, runner_states: Callable[[], Mappi
         total = await db.fetchval(PLEDGE_COUNT, campaign_id)
         return PledgePage(items=[_pledge(r) for r in rows], total=total, limit=limit, offset=offset)
 
+    admin = require_admin(admin_token) if admin_token else _refuse_all
+    app.include_router(scores_router(admin))
+    app.include_router(audit_router(admin))
+    app.include_router(boards_router())
     return app
+
+
+async def _refuse_all() -> None:
+    raise HTTPException(401, "admin endpoints are disabled: no admin token is configured")

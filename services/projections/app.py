@@ -18,7 +18,9 @@ from services.projections.api import create_api
 from services.projections.catalog import PROJECTIONS
 from services.projections.connect import connect_nats, database_url
 from services.projections.runner import ProjectionRunner
+from services.scores.runner import score_policy
 from shared.eventstore import EventStore
+from shared.http_auth import admin_token
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 from shared.subjects import health_subject
@@ -40,18 +42,22 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     dsn = database_url(settings)
     nc = await connect_nats(settings)
     try:
-        await EventStore(nc, settings.stream_name).ensure_stream(settings.stream_replicas, settings.duplicate_window_s)
+        store = EventStore(nc, settings.stream_name)
+        await store.ensure_stream(settings.stream_replicas, settings.duplicate_window_s)
         runners = [
             ProjectionRunner(p, nc, dsn, settings.stream_name, settings.read_schema, batch=settings.projection_batch)
-            for p in PROJECTIONS.values()
+            for p in (*PROJECTIONS.values(), score_policy(store))
         ]
+
+        async def log_end() -> int:
+            return int((await nc.jetstream().stream_info(settings.stream_name)).state.last_seq)
 
         def states() -> dict[str, str]:
             return {r.projection.name: r.state for r in runners}
 
         server = _Server(
             uvicorn.Config(
-                create_api(dsn, settings.read_schema, states),
+                create_api(dsn, settings.read_schema, states, admin_token=admin_token(settings), log_end=log_end),
                 settings.http_host,
                 settings.http_port,
                 log_config=None,

@@ -26,6 +26,8 @@ async def apply_batch(con: asyncpg.Connection, projection: Projection, raws: Seq
     Raises ProjectionStopped at an event that cannot be decoded or applied, after committing the events
     before it (so the checkpoint stops right before it); CheckpointMoved if another runner moved it.
     """
+    if projection.every is not None:
+        return await _apply_every(con, projection, raws, last)
     recs, poison = _decode(projection, raws)
     upto = raws[-1].seq if poison is None else poison.seq - 1
     try:
@@ -38,6 +40,37 @@ async def apply_batch(con: asyncpg.Connection, projection: Projection, raws: Seq
     if poison is not None:
         raise poison
     return upto
+
+
+async def _apply_every(con: asyncpg.Connection, projection: Projection, raws: Sequence[RawEvent], last: int) -> int:
+    """The batch through `every`; on a failure, one event at a time to commit what precedes the failing one."""
+    every = projection.every
+    assert every is not None
+    try:
+        async with con.transaction():
+            await every(con, raws)
+            await bookkeeping.advance(con, projection.name, last, raws[-1].seq)
+        return raws[-1].seq
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        cause = exc
+    stop = ProjectionStopped(raws[0].seq, raws[0].subject, f"{describe(cause)} (the batch as a whole)")
+    async with con.transaction():
+        for raw in raws:
+            try:
+                async with con.transaction():  # a savepoint
+                    await every(con, [raw])
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                if raw.seq - 1 > last:
+                    await bookkeeping.advance(con, projection.name, last, raw.seq - 1)
+                stop = ProjectionStopped(raw.seq, raw.subject, describe(exc))
+                break
+        else:
+            raise stop  # each event applies alone, only the batch as a whole fails: roll everything back
+    raise stop
 
 
 def _decode(projection: Projection, raws: Sequence[RawEvent]) -> tuple[list[RecordedEvent], ProjectionStopped | None]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from services.projections import pledge_board
+from services.projections import audit, boards, pledge_board, scores_board
 from services.projections.projection import Projection
 
-PROJECTIONS: dict[str, Projection] = {p.name: p for p in (pledge_board.projection,)}
+PROJECTIONS: dict[str, Projection] = {
+    p.name: p for p in (pledge_board.projection, scores_board.projection, boards.projection, audit.projection)
+}
+"""Read models: any schema can build them (live, blue/green, point-in-time). The score policy, which appends
+ScoreAdjusted instead of writing tables, runs only in the live process (`app.py`), never in a side build."""
 
 
 def select(names: list[str] | None) -> list[Projection]:

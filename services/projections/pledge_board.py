@@ -6,6 +6,7 @@ import json
 
 import asyncpg
 
+from services.projections import pledge_lifecycle
 from services.projections.projection import Applied, On, Projection
 from shared.events.pledges import PledgeMade
 
@@ -54,6 +55,6 @@ async def pledge_made(con: asyncpg.Connection, events: Applied[PledgeMade]) -> N
 
 projection = Projection(
     name="pledge_board",
-    ddl=DDL,
-    handlers=[On(PledgeMade, pledge_made)],
+    ddl=DDL + pledge_lifecycle.DDL,
+    handlers=[On(PledgeMade, pledge_made), *pledge_lifecycle.HANDLERS],
 )

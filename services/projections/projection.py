@@ -9,11 +9,12 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 
 from shared.events import Event
-from shared.records import RecordedEvent, UndecodableEvent
+from shared.records import RawEvent, RecordedEvent, UndecodableEvent
 
 E = TypeVar("E", bound=Event)
 
 Applied = Sequence[tuple[RecordedEvent, E]]
+EveryEvent = Callable[[asyncpg.Connection, Sequence[RawEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,22 @@ class Projection:
 
     The runner sets the connection's search_path to the target schema, so the same projection
     builds into the live schema, a blue/green side schema or a point-in-time schema.
+    A projection of every event (the audit trail) gives `every` instead of handlers: it gets each batch's
+    raw events, undecoded, in log order.
     """
 
     name: str
     ddl: str
     handlers: Sequence[On[Any]]
+    every: EveryEvent | None = None
     _by_type: dict[str, On[Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_type = {h.type_name: h for h in self.handlers}
         if len(by_type) != len(self.handlers):
             raise ValueError(f"projection {self.name}: two handlers for one event type")
+        if self.every is not None and self.handlers:
+            raise ValueError(f"projection {self.name}: `every` or handlers, not both")
         object.__setattr__(self, "_by_type", by_type)
 
     def handler(self, type_name: str) -> On[Any] | None:

@@ -60,3 +60,9 @@ def previous(period: str) -> str | None:
             return f"{year}-Q{n - 1}" if n > 1 else f"{year - 1}-Q4"
     n = int(tail)
     return f"{year}-{n - 1:02d}" if n > 1 else f"{year - 1}-12"
+
+
+def first_day(period: str) -> date:
+    year, month = int(period[:4]), last_month(period)
+    span = {PeriodKind.year: 12, PeriodKind.half_year: 6, PeriodKind.quarter: 3, PeriodKind.month: 1}
+    return date(year, month - span[kind_of(period)] + 1, 1)

@@ -84,7 +84,8 @@ async def test_the_process_answers_health_serves_a_new_pledge_and_stops_on_sigte
         lambda: pledge_over_http(f"{base}/pledges/{cmd.pledge_id}"), lambda r: isinstance(r, dict), "the pledge"
     )
     assert isinstance(pledge, dict) and (pledge["title"], pledge["last_seq"]) == (cmd.title, seq)
-    assert (await httpx.AsyncClient().get(f"{base}/health")).json()["projections"] == {"pledge_board": "active"}
+    states = (await httpx.AsyncClient().get(f"{base}/health")).json()["projections"]
+    assert states == dict.fromkeys(("pledge_board", "scores_board", "boards", "audit_trail", "score_policy"), "active")
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(20) == 0, log.read_text()[-2000:]

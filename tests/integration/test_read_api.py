@@ -110,7 +110,7 @@ async def test_bad_paging_is_a_validation_error(client: httpx.AsyncClient) -> No
 async def test_health_checks_the_database_and_the_api_is_documented(client: httpx.AsyncClient) -> None:
     health = await client.get("/health")
     assert health.status_code == 200
-    assert health.json() == {"ok": True, "database": "ok", "projections": {"pledge_board": "active"}}
+    assert health.json() == {"ok": True, "database": "ok", "projections": {"pledge_board": "active"}, "lag": {}}
 
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert {"/health", "/pledges", "/pledges/{pledge_id}"} <= set(paths)

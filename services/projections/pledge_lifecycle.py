@@ -1,0 +1,109 @@
+"""The pledge board's lifecycle handlers: revisions, review, publication, progress, fulfilment, withdrawal.
+
+`status` is the latest step (draft, submitted, returned, approved, published, assessed, withdrawn);
+`lines_in_force` the published lines progress is reported against; `progress` the latest reported
+entry per line (a JSON object by line id); `reported` the months with a report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+
+from services.projections.projection import Applied, On
+from shared.events.pledges import (
+    FulfilmentAssessed,
+    LedgerLine,
+    PledgeApproved,
+    PledgePublished,
+    PledgeReturned,
+    PledgeRevised,
+    PledgeSubmitted,
+    PledgeWithdrawn,
+    ProgressReported,
+)
+
+DDL = """
+alter table pledges add column if not exists lines_in_force jsonb;
+alter table pledges add column if not exists progress jsonb not null default '{}';
+alter table pledges add column if not exists reported text[] not null default '{}';
+alter table pledges add column if not exists published_at timestamptz;
+alter table pledges add column if not exists outcome text;
+alter table pledges add column if not exists percent_assessed double precision;
+alter table pledges add column if not exists updated_at timestamptz;
+"""
+REVISED = """
+update pledges set title = $2, lines = $3::jsonb, last_seq = $4, updated_at = $5,
+  status = case when published_at is null then 'draft' else status end
+where pledge_id = $1
+"""
+STEP = "update pledges set status = $2, last_seq = $3, updated_at = $4 where pledge_id = $1"
+PUBLISHED = """
+update pledges set status = 'published', title = $2, lines_in_force = $3::jsonb, last_seq = $4, updated_at = $5,
+  published_at = coalesce(published_at, $5)
+where pledge_id = $1
+"""
+PROGRESS = """
+update pledges set progress = progress || $2::jsonb, last_seq = $3, updated_at = $4,
+  reported = case when $5 = any(reported) then reported else reported || $5 end
+where pledge_id = $1
+"""
+ASSESSED = """
+update pledges set status = 'assessed', outcome = $2, percent_assessed = $3, last_seq = $4, updated_at = $5
+where pledge_id = $1
+"""
+
+
+def _lines(lines: Sequence[LedgerLine]) -> str:
+    return json.dumps([line.model_dump(mode="json") for line in lines], ensure_ascii=False)
+
+
+async def revised(con: asyncpg.Connection, events: Applied[PledgeRevised]) -> None:
+    rows = [(e.pledge_id, e.title, _lines(e.lines), r.seq, r.envelope.occurred_at) for r, e in events]
+    await con.executemany(REVISED, rows)
+
+
+async def published(con: asyncpg.Connection, events: Applied[PledgePublished]) -> None:
+    rows = [(e.pledge_id, e.title, _lines(e.lines), r.seq, r.envelope.occurred_at) for r, e in events]
+    await con.executemany(PUBLISHED, rows)
+
+
+async def progress(con: asyncpg.Connection, events: Applied[ProgressReported]) -> None:
+    rows = [
+        (
+            e.pledge_id,
+            json.dumps({x.line_id: x.model_dump(mode="json") for x in e.entries}, ensure_ascii=False),
+            r.seq,
+            r.envelope.occurred_at,
+            e.period,
+        )
+        for r, e in events
+    ]
+    await con.executemany(PROGRESS, rows)
+
+
+async def assessed(con: asyncpg.Connection, events: Applied[FulfilmentAssessed]) -> None:
+    rows = [(e.pledge_id, e.outcome.value, e.percent_complete, r.seq, r.envelope.occurred_at) for r, e in events]
+    await con.executemany(ASSESSED, rows)
+
+
+def _step(status: str) -> Callable[[asyncpg.Connection, Applied[Any]], Awaitable[None]]:
+    async def apply(con: asyncpg.Connection, events: Applied[Any]) -> None:
+        await con.executemany(STEP, [(e.pledge_id, status, r.seq, r.envelope.occurred_at) for r, e in events])
+
+    return apply
+
+
+HANDLERS: list[On[Any]] = [
+    On(PledgeRevised, revised),
+    On(PledgeSubmitted, _step("submitted")),
+    On(PledgeReturned, _step("returned")),
+    On(PledgeApproved, _step("approved")),
+    On(PledgeWithdrawn, _step("withdrawn")),
+    On(PledgePublished, published),
+    On(ProgressReported, progress),
+    On(FulfilmentAssessed, assessed),
+]
