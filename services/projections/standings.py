@@ -34,7 +34,7 @@ ranked as (
   select subject_id, points, rank() over (order by points desc) as rank,
          rank() over (order by previous_points desc) as previous_rank, previous_points
   from scored
-)
+),
 had_previous as (
   select exists (select 1 from score_totals p where p.campaign_id = $1 and p.subject_kind = $2
                  and p.period_kind = $3 and p.period = $5) as yes

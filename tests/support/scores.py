@@ -20,12 +20,14 @@ FLAG_RULE = ScoringRule(rule_id="flag", trigger="award:vanguard_flag", points=1)
 STAR_RULE = ScoringRule(rule_id="star", trigger="award:model_star", points=0.5)
 
 
-def granted(winner: str, category: str = "vanguard_flag", period: str = "2026-H1", **kw: Any) -> AwardGranted:
+def granted(
+    winner: str, category: str = "vanguard_flag", period: str = "2026-H1", campaign_id: str = CAMPAIGN, **kw: Any
+) -> AwardGranted:
     kind = "unit" if category == "vanguard_flag" else "member"
     fields: dict[str, Any] = {
         "award_id": new_id(),
-        "round_id": f"{CAMPAIGN}~{category}~{period}",
-        "campaign_id": CAMPAIGN,
+        "round_id": f"{campaign_id}~{category}~{period}",
+        "campaign_id": campaign_id,
         "category_id": category,
         "category_name": "创先争优先锋旗" if kind == "unit" else "创先争优模范星",
         "period": period,
@@ -49,13 +51,15 @@ def amended(effective_on: date, *rules: ScoringRule, campaign_id: str = CAMPAIGN
     )
 
 
-def results(*graded: tuple[str, str], kind: str = "unit", round_id: str = "r-mass") -> ResultsPublished:
+def results(
+    *graded: tuple[str, str], kind: str = "unit", round_id: str = "r-mass", campaign_id: str = CAMPAIGN
+) -> ResultsPublished:
     subjects = tuple(
         SubjectResult(subject=Party(kind=kind, id=who), criteria=(), overall=50.0, grade=g, warning_talk_required=False)
         for who, g in graded
     )
     tally = Tally(subjects=subjects, turnout=(), ballots=10)
-    return ResultsPublished(round_id=round_id, campaign_id=CAMPAIGN, cutoff_seq=1, tally=tally)
+    return ResultsPublished(round_id=round_id, campaign_id=campaign_id, cutoff_seq=1, tally=tally)
 
 
 def assessed(pledge_id: str, outcome: FulfilmentOutcome = FulfilmentOutcome.fulfilled) -> FulfilmentAssessed:
