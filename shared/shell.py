@@ -8,6 +8,13 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import structlog
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from shared.commands import Command, Reply
 from shared.errors import Conflict
@@ -53,28 +60,44 @@ class CommandShell(Generic[C, S]):
             correlation_id=command.correlation_id or command.command_id,
             boundary=boundary.filter,
         ):
-            for _ in range(self.max_attempts):
-                folded = await self.view.current(boundary_id)
-                done = folded.outcomes.get(command.command_id)
-                if done is not None:
-                    return Reply.accepted(done, duplicate=True)
-                events = (decide or self.decider.decide)(command, folded.state)
-                if not events:
-                    return Reply.accepted([])
-                pending = [_pending(command, e, i) for i, e in enumerate(events)]
-                try:
-                    appended = await self.store.append(boundary, pending, expected=folded.seq)
-                except WrongExpectedSequence as exc:
-                    log.info("boundary moved; deciding again", reason=exc.description)
-                    continue
-                after = folded.copy()
-                for e in events:
-                    after.state = self.decider.evolve(after.state, e)
-                after.seq = appended[-1].seq
-                after.outcomes[command.command_id] = appended
-                self.view.remember(boundary_id, after)
-                return Reply.accepted(appended)
+            try:
+                # jittered waits between attempts, so writers racing for one boundary spread out
+                async for attempt in AsyncRetrying(
+                    retry=retry_if_exception_type(WrongExpectedSequence),
+                    stop=stop_after_attempt(self.max_attempts),
+                    wait=wait_random_exponential(multiplier=0.002, max=0.05),
+                    before_sleep=_log_conflict,
+                    reraise=True,
+                ):
+                    with attempt:
+                        return await self._attempt(boundary, command, decide)
+            except WrongExpectedSequence:
+                pass
         raise Conflict(f"{boundary.filter} kept changing; gave up after {self.max_attempts} attempts")
+
+    async def _attempt(self, boundary: Boundary, command: C, decide: Callable[[C, S], Sequence[Event]] | None) -> Reply:
+        """One decide-append round; raises WrongExpectedSequence if the boundary moved meanwhile."""
+        folded = await self.view.current(boundary.id)
+        done = folded.outcomes.get(command.command_id)
+        if done is not None:
+            return Reply.accepted(done, duplicate=True)
+        events = (decide or self.decider.decide)(command, folded.state)
+        if not events:
+            return Reply.accepted([])
+        pending = [_pending(command, e, i) for i, e in enumerate(events)]
+        appended = await self.store.append(boundary, pending, expected=folded.seq)
+        after = folded.copy()
+        for e in events:
+            after.state = self.decider.evolve(after.state, e)
+        after.seq = appended[-1].seq
+        after.outcomes[command.command_id] = appended
+        self.view.remember(boundary.id, after)
+        return Reply.accepted(appended)
+
+
+def _log_conflict(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    log.info("boundary moved; deciding again", attempt=state.attempt_number, reason=str(exc))
 
 
 def _pending(command: Command, event: Event, index: int) -> PendingEvent:
