@@ -67,3 +67,8 @@ async def read_schema(pg_pool: asyncpg.Pool) -> AsyncIterator[str]:
     schema = new_schema("rel")
     yield schema
     await drop_schema(pg_pool, schema)
+
+
+@pytest.fixture
+def private_nats_url(private_nats: EmbeddedNats) -> str:
+    return private_nats.url

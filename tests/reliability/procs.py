@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nats.errors
 from nats.aio.client import Client as NATS
 
 from shared.runtime.health import ask_health, healthy
@@ -72,7 +73,10 @@ class Fleet:
             for name in sorted(pending):
                 proc = self.procs[name]
                 assert proc.poll() is None, f"{name} exited ({proc.returncode}):\n{self.log(name)}"
-                replies = await ask_health(nc, self.service(name), wait=0.3, done=healthy(proc.pid))
+                try:
+                    replies = await ask_health(nc, self.service(name), wait=0.3, done=healthy(proc.pid))
+                except nats.errors.Error:  # our own connection is reconnecting
+                    continue
                 if any(healthy(proc.pid)(r) and r.get("pid") == proc.pid for r in replies):
                     pending.discard(name)
             if pending and time.monotonic() > deadline:
