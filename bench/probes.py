@@ -1,0 +1,152 @@
+"""What the benchmarks watch from outside: projection checkpoints (lag), the read API (reads), process memory."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench.stats import percentile
+
+SCHEMA = "read"
+# The leaderboard, when a projection of that name exists; the pledge board otherwise (said in the table).
+LEADERBOARD = "leaderboard"
+FALLBACK = "pledge_board"
+POLL_S = 0.002
+
+
+async def lag_projection(con: asyncpg.Connection) -> str:
+    names = {r["projection"] for r in await con.fetch(f"select projection from {SCHEMA}.checkpoints")}
+    return LEADERBOARD if LEADERBOARD in names else FALLBACK
+
+
+async def checkpoint(con: asyncpg.Connection, projection: str) -> int:
+    value = await con.fetchval(f"select last_seq from {SCHEMA}.checkpoints where projection = $1", projection)
+    return int(value or 0)
+
+
+class CheckpointWatch:
+    """Polls a projection's checkpoint every 2 ms, recording when it first reached each value."""
+
+    def __init__(self, dsn: str, projection: str) -> None:
+        self.dsn, self.projection = dsn, projection
+        self.seen: list[tuple[int, float]] = []
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> CheckpointWatch:
+        con = await asyncpg.connect(self.dsn)
+        self._task = asyncio.create_task(self._poll(con))
+        return self
+
+    async def _poll(self, con: asyncpg.Connection) -> None:
+        try:
+            last = -1
+            while not self._stop.is_set():
+                seq = await checkpoint(con, self.projection)
+                if seq != last:
+                    self.seen.append((seq, time.perf_counter()))
+                    last = seq
+                await asyncio.sleep(POLL_S)
+        finally:
+            await con.close()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    async def drain(self, upto: int, timeout: float = 30.0) -> None:
+        """Keep polling until the checkpoint reaches `upto` (or `timeout` passes)."""
+        deadline = time.perf_counter() + timeout
+        while (not self.seen or self.seen[-1][0] < upto) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+
+    def lags(self, acks: Sequence[tuple[int, float]]) -> list[float]:
+        """For each (seq, ack time): seconds until the checkpoint was first seen at or past seq."""
+        out: list[float] = []
+        seen = self.seen
+        j = 0
+        for seq, acked in sorted(acks):
+            while j < len(seen) and seen[j][0] < seq:
+                j += 1
+            if j == len(seen):
+                break
+            out.append(max(0.0, seen[j][1] - acked))
+        return out
+
+
+async def wait_caught_up(dsn: str, target: int, timeout: float) -> tuple[bool, float]:
+    """Until every live projection's checkpoint reaches `target`; (reached, seconds)."""
+    con = await asyncpg.connect(dsn)
+    t0 = time.perf_counter()
+    try:
+        while time.perf_counter() - t0 < timeout:
+            low = await con.fetchval(f"select min(last_seq) from {SCHEMA}.checkpoints")
+            if low is not None and low >= target:
+                return True, time.perf_counter() - t0
+            await asyncio.sleep(0.2)
+        return False, time.perf_counter() - t0
+    finally:
+        await con.close()
+
+
+async def read_endpoint(base: str) -> tuple[str, bool]:
+    """(path, is the leaderboard) of the endpoint the reads benchmark hits."""
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        paths = (await http.get("/openapi.json")).json().get("paths", {})
+    board = sorted(p for p in paths if "leaderboard" in p and "{" not in p)
+    return (board[0], True) if board else ("/pledges?limit=20", False)
+
+
+async def paced_reads(base: str, path: str, rate: float, seconds: float) -> dict[str, float | int]:
+    """GET `path` at `rate` per second (open loop); latency from the intended send time."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as http:
+        await http.get(path)  # warm the connection and the query plan
+
+        async def one(due: float) -> None:
+            nonlocal errors
+            try:
+                r = await http.get(path)
+                if r.status_code != 200:
+                    errors += 1
+                    return
+            except httpx.HTTPError:
+                errors += 1
+                return
+            latencies.append(time.perf_counter() - due)
+
+        tasks = []
+        t0 = time.perf_counter()
+        for k in range(int(rate * seconds)):
+            due = t0 + k / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - t0
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import psutil
+
+    return float(psutil.Process(pid).memory_info().rss) / 2**20
