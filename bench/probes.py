@@ -60,10 +60,11 @@ class CheckpointWatch:
         if self._task is not None:
             await self._task
 
-    async def drain(self, upto: int, timeout: float = 30.0) -> None:
-        """Keep polling until the checkpoint reaches `upto` (or `timeout` passes)."""
-        deadline = time.perf_counter() + timeout
-        while (not self.seen or self.seen[-1][0] < upto) and time.perf_counter() < deadline:
+    async def drain(self, upto: int, within_s: float = 30.0) -> None:
+        """Keep polling until the checkpoint reaches `upto` (or `within_s` passes)."""
+        for _ in range(int(within_s / 0.01)):
+            if self.seen and self.seen[-1][0] >= upto:
+                return
             await asyncio.sleep(0.01)
 
     def lags(self, acks: Sequence[tuple[int, float]]) -> list[float]:
@@ -80,12 +81,12 @@ class CheckpointWatch:
         return out
 
 
-async def wait_caught_up(dsn: str, target: int, timeout: float) -> tuple[bool, float]:
+async def wait_caught_up(dsn: str, target: int, within_s: float) -> tuple[bool, float]:
     """Until every live projection's checkpoint reaches `target`; (reached, seconds)."""
     con = await asyncpg.connect(dsn)
     t0 = time.perf_counter()
     try:
-        while time.perf_counter() - t0 < timeout:
+        while time.perf_counter() - t0 < within_s:
             low = await con.fetchval(f"select min(last_seq) from {SCHEMA}.checkpoints")
             if low is not None and low >= target:
                 return True, time.perf_counter() - t0

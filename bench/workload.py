@@ -208,7 +208,7 @@ class Workload:
             rid, voter = nxt
             return self.command("CastBallot", RND0=rid, MEMBER0TOKEN=voter)
         self._made += 1
-        member, unit, head = member_of(self.pledges + self._made)
+        member, unit, _ = member_of(self.pledges + self._made)
         text = self._t["MakePledge"].replace(CMD, new_id()).replace(PLEDGE, f"bn-{self.tag}-{self._made:07d}")
         text = text.replace(MEMBER, member).replace(UNIT, unit)
         return command_subject("pledges", "MakePledge"), text.encode(), "MakePledge"
