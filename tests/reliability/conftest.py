@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import nats
@@ -29,7 +30,7 @@ async def _quiet(*_: object) -> None:
     """Disconnections are expected here; failures show up at the call sites."""
 
 
-async def connect(url: str | list[str]) -> NATS:
+async def connect(url: str | list[str], **options: Any) -> NATS:
     """A client that keeps reconnecting (servers go away on purpose in these tests)."""
     servers = url if isinstance(url, list) else [url]
     return await nats.connect(
@@ -39,6 +40,7 @@ async def connect(url: str | list[str]) -> NATS:
         error_cb=_quiet,
         disconnected_cb=_quiet,
         reconnected_cb=_quiet,
+        **options,
     )
 
 
