@@ -9,8 +9,9 @@ from pathlib import Path
 
 
 def new_secret() -> str:
-    """A random, URL-safe secret with 256 bits of entropy."""
-    return secrets.token_urlsafe(32)
+    """A random, URL-safe secret with 256 bits of entropy, starting with a letter: nats-server reads a `$VARIABLE`
+    whose value starts with a digit or '-' as a number and refuses the whole config."""
+    return "s" + secrets.token_urlsafe(32)
 
 
 def write_secret_file(path: Path, text: str, *, replace: bool = False) -> None:
