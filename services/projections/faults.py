@@ -32,6 +32,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TransactionRollbackError,  # serialization failure, deadlock
     asyncpg.exceptions.InsufficientResourcesError,
     asyncpg.InterfaceError,  # the connection is closed
+    asyncpg.InternalClientError,  # a connection left mid-operation by a server restart ("cannot switch to state")
 )
 
 
