@@ -17,6 +17,7 @@ from rich.table import Table
 from services.catalog import UnknownCommand, context_of, services_named
 from services.cli import contract, roster, secrets
 from services.cli import status as status_checks
+from services.cli.demo import command as demo_command
 from services.cli.payload import PayloadError, complete, read_payload
 from shared.events import Role
 from shared.ids import new_id
@@ -39,6 +40,7 @@ app = typer.Typer(
 app.add_typer(roster.app, name="roster")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(contract.app, name="contract")
+app.command("demo")(demo_command.demo)
 out = Console()
 err = Console(stderr=True)
 
