@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from services.catalog import UnknownCommand, context_of, services_named
-from services.cli import contract, roster, secrets
+from services.cli import audit, contract, rebuild, replay, roster, secrets
 from services.cli import status as status_checks
 from services.cli.demo import command as demo_command
 from services.cli.payload import PayloadError, complete, read_payload
@@ -41,6 +41,10 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(contract.app, name="contract")
 app.command("demo")(demo_command.demo)
+app.add_typer(audit.app, name="audit")
+app.command("export")(audit.export)
+app.command("rebuild")(rebuild.rebuild)
+app.command("replay")(replay.replay)
 out = Console()
 err = Console(stderr=True)
 
