@@ -19,6 +19,7 @@ from services.cli import audit, contract, rebuild, replay, roster, secrets
 from services.cli import status as status_checks
 from services.cli.demo import command as demo_command
 from services.cli.payload import PayloadError, complete, read_payload
+from services.cli.status_projections import projection_checks
 from shared.events import Role
 from shared.ids import new_id
 from shared.runtime.health import connect
@@ -200,5 +201,6 @@ def status() -> None:
     except NoRunningStack as exc:
         raise _fail(str(exc), 1) from None
     checks = asyncio.run(status_checks.gather(where, settings, services_named(None)))
+    checks += asyncio.run(projection_checks(where.http_url))
     out.print(status_checks.table(checks))
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
