@@ -26,6 +26,11 @@ def _validation_error(exc: ValidationError) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
+def _too_deep(exc: RecursionError) -> dict[str, Any]:
+    # the JSON decoder recursing into a hostile payload ([[[[…]]]]): bad input, not a failure of the service
+    return Reply.refused("validation_error", "invalid command: nested too deeply").model_dump(mode="json")
+
+
 def _domain_error(exc: DomainError) -> dict[str, Any]:
     return Reply.refused(exc.code, exc.message, rule=exc.rule).model_dump(mode="json")
 
@@ -40,6 +45,7 @@ def make_broker(nats_url: str | None = None, **kwargs: Any) -> NatsBroker:
     errors = ExceptionMiddleware(
         publish_handlers={
             ValidationError: _validation_error,
+            RecursionError: _too_deep,
             DomainError: _domain_error,
             Exception: _unexpected,
         }
