@@ -96,7 +96,21 @@ async def _service(nc: NATS, name: str) -> Check:
         return Check(f"service {name}", False, "no answer to its health request")
     pids = ", ".join(str(r.get("pid", "?")) for r in good)
     detail = f"{len(good)} of {len(replies)} instance(s) healthy" + (f" (pid {pids})" if pids else "")
-    return Check(f"service {name}", len(good) == len(replies), detail)
+    stopped = _stopped_projections(replies)
+    return Check(f"service {name}", len(good) == len(replies) and not stopped, "; ".join([detail, *stopped]))
+
+
+def _stopped_projections(replies: Sequence[dict[str, object]]) -> list[str]:
+    """A line per projection stopped at an event it cannot apply (from the projections' health replies)."""
+    lines = []
+    for reply in replies:
+        stopped = reply.get("stopped")
+        for projection, at in (stopped if isinstance(stopped, dict) else {}).items():
+            where = at if isinstance(at, dict) else {}
+            lines.append(
+                f"{projection} stopped at seq {where.get('seq')} ({where.get('subject')}): {where.get('reason')}"
+            )
+    return sorted(set(lines))
 
 
 async def _postgres(dsn: str | None) -> Check:

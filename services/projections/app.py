@@ -66,8 +66,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         )
         http = asyncio.create_task(server.serve())
         url = await _started(server, http)
+
+        def stopped() -> dict[str, dict[str, object]]:
+            return _stopped(runners)
+
         tasks = [asyncio.create_task(_supervise(r)) for r in runners]
-        health = await nc.subscribe(health_subject(SERVICE), cb=_health_reply(nc, url, states))
+        health = await nc.subscribe(health_subject(SERVICE), cb=_health_reply(nc, url, states, stopped))
         log.info("ready", http=url, schema=settings.read_schema, projections=list(PROJECTIONS))
         await asyncio.wait([asyncio.create_task(stop.wait()), http], return_when=asyncio.FIRST_COMPLETED)
         log.info("stopping")
@@ -99,9 +103,33 @@ async def _supervise(runner: ProjectionRunner) -> None:
         log.exception("projection runner failed", projection=runner.projection.name)
 
 
-def _health_reply(nc: NATS, url: str, states: Callable[[], dict[str, str]]) -> Callable[[Msg], Awaitable[None]]:
+def _stopped(runners: list[ProjectionRunner]) -> dict[str, dict[str, object]]:
+    """Per projection stopped at an event it cannot apply: the sequence, the subject and the reason."""
+    out: dict[str, dict[str, object]] = {}
+    for r in runners:
+        if r.stopped_at is not None:
+            out[r.projection.name] = {
+                "seq": r.stopped_at.seq,
+                "subject": r.stopped_at.subject,
+                "reason": r.stopped_at.reason,
+            }
+    return out
+
+
+def _health_reply(
+    nc: NATS, url: str, states: Callable[[], dict[str, str]], stopped: Callable[[], dict[str, dict[str, object]]]
+) -> Callable[[Msg], Awaitable[None]]:
+    """`stopped` names, per projection stopped at an event, its sequence, subject and reason."""
+
     async def reply(msg: Msg) -> None:
-        body = {"service": SERVICE, "ok": True, "pid": os.getpid(), "http": url, "projections": states()}
+        body = {
+            "service": SERVICE,
+            "ok": True,
+            "pid": os.getpid(),
+            "http": url,
+            "projections": states(),
+            "stopped": stopped(),
+        }
         await nc.publish(msg.reply, json.dumps(body).encode())
 
     return reply

@@ -45,6 +45,7 @@ class ProjectionRunner:
         self.batch, self.until, self.standby_poll_s, self.max_backoff_s = batch, until, standby_poll_s, max_backoff_s
         self.state: State = "starting"
         self.last_seq = 0
+        self.stopped_at: ProjectionStopped | None = None
         self.lock_key = f"{schema}.{projection.name}"
         self.log = structlog.get_logger("projections").bind(projection=projection.name, schema=schema)
 
@@ -107,7 +108,7 @@ class ProjectionRunner:
     async def _stop(self, con: asyncpg.Connection, stop: ProjectionStopped) -> Outcome:
         self.log.error("projection stopped", seq=stop.seq, subject=stop.subject, reason=stop.reason)
         await bookkeeping.mark_stopped(con, self.projection.name, stop.seq, stop.subject, stop.reason)
-        self.state = "stopped"
+        self.state, self.stopped_at = "stopped", stop
         return "stopped"
 
     def _finish(self) -> Outcome:
