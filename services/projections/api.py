@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from services.projections.api_audit import audit_router
 from services.projections.api_boards import boards_router
 from services.projections.api_scores import scores_router
+from services.projections.board import board_router
 from services.projections.http import ApiError, ErrorResponse, Pool, Problem
 from services.projections.lag import ProjectionInfo, projection_infos
 from shared.errors import ErrorCode
@@ -173,6 +174,7 @@ def create_api(
     app.include_router(scores_router(admin))
     app.include_router(audit_router(admin))
     app.include_router(boards_router())
+    app.include_router(board_router())
     return app
 
 
