@@ -74,7 +74,8 @@ async function drawBoards(awards) {
     get(`/campaigns/${c}/leaderboard?kind=unit&period=${p}&limit=100`),
     get(`/campaigns/${c}/leaderboard?kind=member&period=${p}&limit=20`),
   ]);
-  const honours = (id) => awards.filter((a) => a.winner_id === id && !a.revoked_at)
+  const half = halfOf(S.period);
+  const honours = (id) => awards.filter((a) => a.winner_id === id && !a.revoked_at && (!half || a.period === half))
     .map((a) => a.category_id === "vanguard_flag" ? `<span class="flag" title="${t("flag")}">🚩${esc(a.period.slice(5))}</span>`
       : `<span class="star" title="${t("star")}">★${esc(a.period.slice(5))}</span>`).join(" ");
   $("units-rows").innerHTML = units.items.map((r) => `<tr class="${r.rank <= 3 && r.points > 0 ? "top" : ""}" data-unit="${esc(r.subject_id)}">
@@ -95,11 +96,15 @@ function drawAwards(awards, holders) {
     || `<p class="hint">${t("nodata")}</p>`;
   $("flag-holders").innerHTML = holders.map(chip).join("") || `<p class="hint">${t("none")}</p>`;
 }
+async function bulletin(month) {
+  try { return await get(`/campaigns/${encodeURIComponent(S.campaign)}/bulletin?period=${month}`); } catch { return { units: [] }; }
+}
 async function drawProgress() {
-  const month = lastMonth(S.period);
+  // as of the period's last month; if nothing was published by then, as of this month
+  let month = lastMonth(S.period), b = await bulletin(month);
+  const now = new Date(), current = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+  if (!b.units.length && current.startsWith(S.year) && current !== month) { month = current; b = await bulletin(month); }
   $("progress-month").textContent = month;
-  let b;
-  try { b = await get(`/campaigns/${encodeURIComponent(S.campaign)}/bulletin?period=${month}`); } catch { b = { units: [] }; }
   $("progress-bars").innerHTML = b.units.sort((x, y) => y.percent_complete - x.percent_complete).map((u) => `<div class="bar">
     <span>${esc(name("unit", u.unit_id))}</span><span class="track"><span class="fill" style="display:block;width:${Math.min(u.percent_complete, 100)}%"></span></span>
     <span class="num">${u.percent_complete.toFixed(0)}%</span></div>`).join("") || `<p class="hint">${t("nodata")}</p>`;
