@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 
@@ -10,7 +11,7 @@ from nats.aio.client import Client as NATS
 
 from services.projections import catalog
 from services.projections.build import build
-from shared.logreader import LogReader
+from shared.logreader import LogGap, LogReader
 from shared.settings import Settings
 from tests.integration.projections_support import drop_schema, eventually, new_schema
 from tests.reliability.load import Ledger
@@ -24,15 +25,21 @@ async def last_seq(nc: NATS, stream: str) -> int:
 
 async def events_by_command(nc: NATS, stream: str) -> dict[str, list[tuple[int, str]]]:
     """(sequence, event id) of every event in the log, by the command id in its envelope."""
-    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
     end = await last_seq(nc, stream)
-    if end == 0:
+    for _ in range(5):  # a consumer lost to a leader change (LogGap) means: read again from the start
+        out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        if end == 0:
+            return out
+        try:
+            async for batch in LogReader(nc, stream, batch=1000).batches(after=0, until=end):
+                for raw in batch:
+                    envelope = json.loads(raw.data)
+                    out[envelope["command_id"]].append((raw.seq, envelope["event_id"]))
+        except LogGap:
+            await asyncio.sleep(1)
+            continue
         return out
-    async for batch in LogReader(nc, stream, batch=1000).batches(after=0, until=end):
-        for raw in batch:
-            envelope = json.loads(raw.data)
-            out[envelope["command_id"]].append((raw.seq, envelope["event_id"]))
-    return out
+    raise AssertionError(f"could not read the log of {stream} to seq {end} in 5 attempts")
 
 
 async def assert_each_acknowledged_command_once(nc: NATS, stream: str, ledger: Ledger) -> int:
