@@ -13,9 +13,10 @@ import httpx
 from bench.stats import percentile
 
 SCHEMA = "read"
-# The leaderboard, when a projection of that name exists; the pledge board otherwise (said in the table).
-LEADERBOARD = "leaderboard"
+# The leaderboard's projection when it exists; the pledge board otherwise (said in the table).
+LEADERBOARD = "scores_board"
 FALLBACK = "pledge_board"
+LEADERBOARD_PATH = "/campaigns/c-2026/leaderboard?period=2026&kind=unit&limit=50"
 POLL_S = 0.002
 
 
@@ -100,8 +101,9 @@ async def read_endpoint(base: str) -> tuple[str, bool]:
     """(path, is the leaderboard) of the endpoint the reads benchmark hits."""
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:
         paths = (await http.get("/openapi.json")).json().get("paths", {})
-    board = sorted(p for p in paths if "leaderboard" in p and "{" not in p)
-    return (board[0], True) if board else ("/pledges?limit=20", False)
+    if "/campaigns/{campaign_id}/leaderboard" in paths:
+        return LEADERBOARD_PATH, True
+    return "/pledges?limit=20", False
 
 
 async def paced_reads(base: str, path: str, rate: float, seconds: float) -> dict[str, float | int]:

@@ -39,7 +39,20 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
 
 
 def record(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
-    cmd = [str(PY_SPY), "record", "-f", "raw", "-p", str(pid), "-d", str(int(seconds)), "-o", str(out), "--nonblocking", "--gil"]
+    cmd = [
+        str(PY_SPY),
+        "record",
+        "-f",
+        "raw",
+        "-p",
+        str(pid),
+        "-d",
+        str(int(seconds)),
+        "-o",
+        str(out),
+        "--nonblocking",
+        "--gil",
+    ]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

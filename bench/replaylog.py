@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from nats.aio.client import Client as NATS
 
@@ -24,14 +24,17 @@ from services.pledges.commands import ApprovePledge, MakePledge, ReportProgress,
 from shared.events import Actor, Envelope, Event, Role
 from shared.events.evaluation import RoundKind, VoterGroup, Window
 from shared.events.pledges import Pledger, ProgressEntry
+from shared.events.scores import ScoreAdjusted, ScoredParty
 from shared.subjects import Boundary
 
 PLEDGE, MEMBER, UNIT, HEAD = "PLEDGE0TOKEN", "MEMBER0TOKEN", "UNIT0TOKEN", "HEAD0TOKEN"
 ROUND, KEY, EVT, CMD = "RND0TOKEN", "feedfacefeedfacefeedfacefeedface", "EVT0TOKEN", "CMD0TOKEN"
 NOW = datetime.now(UTC)
 OFFICE = Actor(member_id="m-office", role=Role.office)
-# per draw: a progress report, a ballot, or a new pledge's 4 events; ~70% / 25% / 5% of the events
-PROGRESS, BALLOT = 0.7237, 0.9868
+# per draw: a progress report, a ballot, a score adjustment, or a new pledge's 4 events;
+# ~70% / 25% / 1% / 4% of the events
+PROGRESS, BALLOT, SCORE = 0.7237, 0.9734, 0.9834
+SCORE_ADJ = "ADJ0TOKEN"
 
 
 def _envelope(event: Event, actor: Actor) -> str:
@@ -114,6 +117,27 @@ def _ballot_template() -> tuple[str, str]:
     return cast.type_name, _envelope(cast, voter)
 
 
+def _score_template() -> tuple[str, str]:
+    """A fulfilment's points for a unit, as the scores policy appends them (the leaderboard's input)."""
+    adjusted = ScoreAdjusted(
+        adjustment_id=SCORE_ADJ,
+        campaign_id=CAMPAIGN,
+        subject=ScoredParty(kind="unit", id=UNIT),
+        points=3.0,
+        kind="fulfilment",
+        year=2026,
+        period="2026-06",
+        counts_on=date(2026, 6, 15),
+        rule_id=None,
+        rule_trigger="fulfilled",
+        rule_version=1,
+        cause_event_id=EVT,
+        cause_type="FulfilmentAssessed",
+        reason="承诺全部兑现",
+    )
+    return adjusted.type_name, _envelope(adjusted, Actor(member_id="scores-policy", role=Role.system))
+
+
 class LogFiller:
     """Yields (subject, payload) of a coherent log: pledges made before progress, rounds opened before ballots."""
 
@@ -122,6 +146,7 @@ class LogFiller:
         self.rng = random.Random(seed)
         self.lifecycle, self.progress = _pledge_templates()
         self.ballot = _ballot_template()
+        self.score = _score_template()
         self.pledges = 0
         self.rounds = 0
         self._voters: list[str] = []
@@ -166,6 +191,13 @@ class LogFiller:
         text = text.replace(ROUND, self._round_id).replace(MEMBER, voter).replace(KEY, key)
         yield Boundary(BALLOTS, ballot_boundary(self._round_id, key)).subject(typ), self._fill(text)
 
+    def _adjust(self) -> Iterator[tuple[str, bytes]]:
+        typ, text = self.score
+        evt, cmd = self._ids()
+        unit = member_of(self.rng.randrange(1000))[1]
+        text = text.replace(SCORE_ADJ, f"adj-{self.tag}-{self.n:08d}").replace(UNIT, unit).replace(EVT, evt)
+        yield Boundary("scores", cmd).subject(typ), text.replace(CMD, cmd).encode()
+
     def messages(self, count: int) -> Iterator[tuple[str, bytes]]:
         """Exactly `count` messages: ~70% progress reports, ~25% ballots, ~5% new pledges (made → published)."""
         sent = 0
@@ -179,6 +211,8 @@ class LogFiller:
                 )
             elif x < BALLOT and self.pledges:
                 batch = self._cast()
+            elif x < SCORE:
+                batch = self._adjust()
             else:
                 batch = self._new_pledge()
             for msg in batch:

@@ -61,6 +61,7 @@ class Run:
             await client.run_all(self.nc, phase)
         if self.wants("logsize"):
             await self.grow_log(p.small_log)
+            await self.catch_up()
             self.facts["small"] = await self.logsize_probe()
         if self.wants("commands"):
             await self.commands()
@@ -212,6 +213,7 @@ class Run:
         p = self.plan
         events = await self.last_seq()
         say(f"log size: paced {p.logsize_rate:.0f}/s for {p.logsize_s:.0f}s with {events:,} events in the log")
+        await client.paced(self.nc, self.workload.next, p.logsize_rate, 2.0)  # warm up, not counted
         out = await client.paced(self.nc, self.workload.next, p.logsize_rate, p.logsize_s)
         return {"events": events, **out.summary()}
 
