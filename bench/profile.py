@@ -70,7 +70,6 @@ def hottest(path: Path, top: int = 25) -> list[tuple[str, float]]:
 
 
 async def main(seconds: float, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     stack = BenchStack()
     try:
         await stack.start()
@@ -91,12 +90,15 @@ async def main(seconds: float, out: Path) -> None:
         spy = record(pids["projections"], seconds, out / "projections-catchup.txt")
         await fill(stack.nc, LogFiller(wl.tag), 200_000)
         spy.wait()
-        for f in sorted(out.glob("*.txt")):
-            print(f"\n== {f.name}")
-            for frame, share in hottest(f):
-                print(f"{share:6.1%}  {frame}")
     finally:
         await stack.stop()
+
+
+def show(out: Path) -> None:
+    for f in sorted(out.glob("*.txt")):
+        print(f"\n== {f.name}")
+        for frame, share in hottest(f):
+            print(f"{share:6.1%}  {frame}")
 
 
 if __name__ == "__main__":
@@ -104,4 +106,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--out", type=Path, default=Path("bench/results/profile"))
     a = parser.parse_args()
+    a.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(main(a.seconds, a.out))
+    show(a.out)
