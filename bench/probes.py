@@ -97,6 +97,26 @@ async def wait_caught_up(dsn: str, target: int, within_s: float) -> tuple[bool, 
         await con.close()
 
 
+async def wait_quiet(pids: dict[str, int], within_s: float, busy: float = 0.15) -> tuple[bool, float]:
+    """Until no service uses more than `busy` of a core over 2 s (every log follower has caught up:
+    projections, the scores and awards policies); (quiet, seconds)."""
+    import psutil
+
+    procs = {k: psutil.Process(v) for k, v in pids.items()}
+
+    def cpu() -> dict[str, float]:
+        return {k: sum(p.cpu_times()[:2]) for k, p in procs.items()}
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < within_s:
+        before = cpu()
+        await asyncio.sleep(2.0)
+        after = cpu()
+        if all((after[k] - before[k]) / 2.0 < busy for k in procs):
+            return True, time.perf_counter() - t0
+    return False, time.perf_counter() - t0
+
+
 async def read_endpoint(base: str) -> tuple[str, bool]:
     """(path, is the leaderboard) of the endpoint the reads benchmark hits."""
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:

@@ -102,11 +102,15 @@ class BenchStack:
         raise RuntimeError(f"{label} not healthy within {HEALTH_TIMEOUT_S:.0f}s:\n{proc.log_tail()}")
 
     async def scale(self, name: str, replicas: int) -> None:
-        """Run `replicas` processes of service `name`."""
+        """Run `replicas` processes of service `name` (starting or stopping the extra ones)."""
         spec = next(s for s in SERVICES if s.name == name)
-        have = sum(1 for p in self.procs if p.spec.name == name)
-        for r in range(have + 1, replicas + 1):
+        mine = [p for p in self.procs if p.spec.name == name]
+        for r in range(len(mine) + 1, replicas + 1):
             await self.spawn(spec, r)
+        for p in mine[replicas:]:
+            p.terminate()
+            p.reap()
+            self.procs.remove(p)
 
     def pids(self) -> dict[str, int]:
         """Service label → pid of every running service process."""
