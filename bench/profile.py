@@ -1,8 +1,9 @@
 """python -m bench.profile [--seconds N] [--out DIR]: py-spy the services under the command mix, then a catch-up.
 
 Starts a fresh stack, sends the mix with 64 clients for N seconds while py-spy records the pledges, evaluation
-and projections processes (raw folded stacks, `--nonblocking`), then fills the log and records the projections
-process catching up. Prints the hottest frames of each profile; the raw files stay in DIR.
+and projections processes (raw folded stacks, `--nonblocking --gil`), then fills the log and records the
+projections process catching up. Prints the hottest frames of each profile; the raw files stay in DIR
+(default: <tmp>/pacesetter-profile).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import collections
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -104,7 +106,7 @@ def show(out: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/profile"))
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "pacesetter-profile")
     a = parser.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(main(a.seconds, a.out))
