@@ -145,6 +145,13 @@ def create_api(
         lag = {i.name: i.lag for i in infos if i.lag is not None}
         return JSONResponse(Health(ok=True, database="ok", projections=states, lag=lag).model_dump())
 
+    @app.get("/asyncapi.json", tags=["contract"])
+    async def asyncapi() -> dict[str, Any]:
+        """The AsyncAPI 3.0 document of every command and event (the integration contract)."""
+        from services.asyncapi import document
+
+        return document()
+
     @app.get("/projections", response_model=list[ProjectionInfo])
     async def projections(db: Pool) -> list[ProjectionInfo]:
         """Per projection: its runner's state, checkpoint, the log's last sequence, the lag and any error."""
@@ -163,7 +170,7 @@ def create_api(
         db: Pool,
         campaign_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     ) -> PledgePage:
         """Pledges in the order they were made, optionally of one campaign."""
         rows = await db.fetch(PLEDGE_PAGE, campaign_id, limit, offset)

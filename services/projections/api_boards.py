@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -188,7 +189,7 @@ def _bulletin(campaign_id: str, period: str, end: date, rows: list[asyncpg.Recor
         unit = row["pledger_id"] if row["pledger_kind"] == "unit" else row["pledger_unit_id"] or "-"
         per_unit.setdefault(unit, []).append(pledge_percent(lines, progress))
         after = date.fromordinal(end.toordinal() + 1)
-        overdue += [Overdue(**vars(o)) for o in overdue_lines(row["pledge_id"], lines, progress, after)]
+        overdue += [Overdue(**asdict(o)) for o in overdue_lines(row["pledge_id"], lines, progress, after)]
         due_from = row["published_at"].strftime("%Y-%m")
         reporting.append(PledgeReporting(row["pledge_id"], row["pledger_id"], due_from, frozenset(row["reported"])))
     missing = [

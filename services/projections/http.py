@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import asyncpg
 from fastapi import Depends, Query, Request
@@ -40,8 +42,8 @@ def get_pool(request: Request) -> asyncpg.Pool:
 
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
-PERIOD = r"^\d{4}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+Offset = Annotated[int, Query(ge=0, le=2**62, description="rows to skip")]
+PERIOD = r"^20\d{2}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 PeriodQuery = Annotated[str, Query(pattern=PERIOD, description="2026, 2026-H1, 2026-Q2 or 2026-05")]
 
 
@@ -52,5 +54,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[o
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    # RFC 6266: an ASCII fallback name plus the UTF-8 name (a header must be latin-1)
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"}
     return StreamingResponse(iter([buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers)

@@ -115,3 +115,21 @@ async def test_health_checks_the_database_and_the_api_is_documented(client: http
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert {"/health", "/pledges", "/pledges/{pledge_id}"} <= set(paths)
     assert "404" in paths["/pledges/{pledge_id}"]["get"]["responses"]
+
+
+async def test_the_asyncapi_document_is_served(client: httpx.AsyncClient) -> None:
+    reply = await client.get("/asyncapi.json")
+
+    assert reply.status_code == 200
+    doc = reply.json()
+    assert doc["asyncapi"] == "3.0.0"
+    assert any(c["address"].endswith(".AwardGranted") for c in doc["channels"].values())
+
+
+def test_a_csv_file_name_never_breaks_the_header() -> None:
+    from services.projections.http import csv_response
+
+    headers = csv_response("排行榜\r\nX: y.csv", ["a"], [["1"]]).headers["content-disposition"]
+
+    assert "\r" not in headers and "\n" not in headers
+    assert "filename*=UTF-8''%E6%8E%92" in headers

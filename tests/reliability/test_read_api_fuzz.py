@@ -7,7 +7,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from nats.aio.client import Client as NATS
@@ -51,13 +50,6 @@ def fuzz(base: str) -> list[str]:
     return failures
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known 500s, reported: an integer query parameter beyond int64 (e.g. GET /pledges?offset=2**63) raises "
-    "OverflowError in asyncpg; a non-latin-1 campaign id in GET /campaigns/{id}/leaderboard.csv breaks the "
-    "Content-Disposition header (UnicodeEncodeError). Remove this marker once services/projections/api.py bounds "
-    "its integers and encodes the file name (RFC 6266 filename*).",
-)
 async def test_the_read_api_answers_every_generated_request_without_a_server_error(
     servers: Servers,
     private_nats: EmbeddedNats,
