@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -118,6 +119,10 @@ class EmbeddedPostgres:
         server = getattr(self, "_server", None)
         if server is not None:
             server._cleanup()
+            # the library only stops the postmaster it started; after a `pg_ctl restart` that one is gone
+            if (self.root / "postmaster.pid").exists():
+                with contextlib.suppress(Exception):
+                    self.pg_ctl("stop", "-m", "fast", "-w")
             del self._server
 
     def pg_ctl(self, *args: str) -> None:

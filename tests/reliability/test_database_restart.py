@@ -36,6 +36,7 @@ def private_pg(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
         yield server
     finally:
         server.stop()
+    assert not (tmp_path / "pg" / "postmaster.pid").exists(), "the restarted PostgreSQL was left running"
 
 
 @pytest_asyncio.fixture
