@@ -18,7 +18,7 @@ from shared.ids import new_id
 from shared.subjects import command_subject
 from tests.conftest import Servers
 from tests.support.campaigns import OFFICE, launch, register
-from tests.support.processes import running_service
+from tests.support.processes import healthy
 from tests.support.scores import boundary_of, envelope, granted
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hr_integration.py"
@@ -69,9 +69,11 @@ async def send(nc: NATS, cmd: CampaignCommand) -> Reply:
     return Reply.model_validate_json(msg.data)
 
 
-async def test_a_roster_update_is_sent_as_a_command_and_its_reply_checked(servers: Servers, nc: NATS) -> None:
+async def test_a_roster_update_is_sent_as_a_command_and_its_reply_checked(
+    servers: Servers, nc: NATS, tmp_path: Path
+) -> None:
     campaign = f"c-{new_id()}"
-    async with running_service("campaigns", servers.env(), nc):
+    async with healthy(servers.env(), tmp_path / "logs", ["campaigns"], nc):
         assert (await send(nc, launch(campaign))).ok
         assert (await send(nc, register("u-hr-1", campaign_id=campaign))).ok
         row = ["--campaign", campaign, "--member", "m-hr-1", "--name", "王芳", "--unit", "u-hr-1"]

@@ -40,10 +40,11 @@ from shared.eventstore import EventStore
 from shared.ids import new_id
 from shared.subjects import Boundary
 from tests.conftest import Servers
-from tests.integration.awards_support import boundary_seq, ok, running, send, wait_healthy
+from tests.integration.awards_support import boundary_seq, ok, send
 from tests.support.awards import DEEDS
 from tests.support.campaigns import COMMITTEE, OFFICE, ORGANISER, head_of, launch
 from tests.support.evaluation import GRADES, SCALE
+from tests.support.processes import healthy
 
 SERVICES = ["campaigns", "evaluation", "awards", "awards"]
 RACERS = 50
@@ -51,8 +52,8 @@ RACERS = 50
 
 @pytest_asyncio.fixture(scope="module")
 async def stack(servers: Servers, nc: NATS, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[None]:
-    with running(servers, tmp_path_factory.mktemp("awards"), [f"services.{s}" for s in SERVICES]) as procs:
-        await wait_healthy(nc, procs, SERVICES)
+    root = tmp_path_factory.mktemp("awards")
+    async with healthy({**servers.env(), "DATA_DIR": str(root / "data")}, root, SERVICES, nc):
         yield
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeout
 
 from services.campaigns.commands import CampaignCommand
 from services.campaigns.directory import Directory, units_boundary
@@ -22,51 +20,23 @@ from shared.commands import Reply
 from shared.events import Actor
 from shared.eventstore import EventStore
 from shared.ids import new_id
-from shared.subjects import Boundary, command_subject, health_subject
+from shared.subjects import Boundary, command_subject
 from tests.conftest import Servers
 from tests.support.campaign_commands import every_command
 from tests.support.campaigns import ADMIN, COMMITTEE, OFFICE, head_of, launch, member_actor
+from tests.support.processes import healthy
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ROOT = Path(__file__).parent.parent.parent
 
 
-@pytest.fixture(scope="module")
-def service_process(servers: Servers) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.campaigns"],
-        env=servers.env(),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest_asyncio.fixture(scope="module")
-async def campaigns(service_process: subprocess.Popen[bytes], nc: NATS, store: EventStore) -> AsyncIterator[None]:
+async def campaigns(
+    servers: Servers, nc: NATS, store: EventStore, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[None]:
     """The service once it answers its health request (it dies loudly if it cannot start)."""
-    for _ in range(300):
-        if service_process.poll() is not None:
-            pytest.fail(f"campaigns service exited: {service_process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            msg = await nc.request(health_subject("campaigns"), b"{}", timeout=1)
-            if b'"ok":true' in msg.data.replace(b" ", b""):
-                break
-        except (NoRespondersError, NatsTimeout):
-            pass
-        await asyncio.sleep(0.1)
-    else:
-        pytest.fail("campaigns service never became healthy")
-    yield
+    async with healthy(servers.env(), tmp_path_factory.mktemp("campaigns-service"), ["campaigns"], nc):
+        yield
 
 
 async def send(nc: NATS, cmd: CampaignCommand) -> Reply:

@@ -6,11 +6,8 @@ The replicas share a data folder and no BALLOT_SECRET, so they also race to gene
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,9 +38,10 @@ from shared.events.evaluation import (
 from shared.eventstore import EventStore
 from shared.ids import new_id
 from shared.logreader import LogReader
-from shared.subjects import Boundary, command_subject, health_subject
+from shared.subjects import Boundary, command_subject
 from tests.conftest import Servers
 from tests.support.evaluation import OFFICE, SCALE, define_round, voter
+from tests.support.processes import healthy
 
 REPLICAS = 2
 VOTERS = 1000
@@ -52,57 +50,16 @@ SUBJECTS = (Party(kind="unit", id="u-a"), Party(kind="unit", id="u-b"), Party(ki
 CRITERIA = ("群众满意度", "岗位胜任度")
 
 
-@pytest.fixture(scope="module")
-def replicas(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[subprocess.Popen[bytes]]]:
+@pytest_asyncio.fixture(scope="module")
+async def service(
+    servers: Servers, nc: NATS, store: EventStore, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[None]:
+    """Every replica running and answering its health check as connected to the log."""
     root = tmp_path_factory.mktemp("evaluation-service")
     env = {**servers.env(), "DATA_DIR": str(root / "data")}
     env.pop("BALLOT_SECRET", None)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "services.evaluation"],
-            cwd=ROOT,
-            env=env,
-            stdout=(root / f"replica-{i}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for i in range(REPLICAS)
-    ]
-    try:
-        yield procs
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-
-@pytest_asyncio.fixture(scope="module")
-async def service(replicas: list[subprocess.Popen[bytes]], nc: NATS, store: EventStore) -> AsyncIterator[None]:
-    """Waits until every replica answers its health check as connected to the log."""
-    ready: set[int] = set()
-    for _ in range(300):
-        assert all(p.poll() is None for p in replicas), "an evaluation replica exited during start-up"
-        inbox = nc.new_inbox()
-        sub = await nc.subscribe(inbox)
-        await nc.publish(health_subject("evaluation"), b"", reply=inbox)
-        try:
-            while True:
-                msg = await sub.next_msg(timeout=0.2)
-                body = json.loads(msg.data) if msg.data else {}
-                if body.get("ok"):
-                    ready.add(body["pid"])
-        except TimeoutError:
-            pass
-        finally:
-            await sub.unsubscribe()
-        if ready >= {p.pid for p in replicas}:
-            break
-    assert ready >= {p.pid for p in replicas}, f"replicas ready: {ready}"
-    yield
+    async with healthy(env, root, ["evaluation"] * REPLICAS, nc):
+        yield
 
 
 async def send(nc: NATS, name: str, body: Command | bytes) -> Reply:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from shared.events import Actor, Role
 from shared.events.pledges import FulfilmentOutcome, Pledger, PledgeRevised
 from shared.eventstore import EventStore
 from shared.ids import new_id
-from shared.subjects import Boundary, command_subject, health_subject
+from shared.subjects import Boundary, command_subject
 from tests.conftest import Servers
 from tests.support.builders import ledger_line, make_pledge
 from tests.support.pledges import (
@@ -37,60 +35,19 @@ from tests.support.pledges import (
     submit,
     withdraw,
 )
+from tests.support.processes import healthy
 
 REPLICAS = 2
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def replicas(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[subprocess.Popen[bytes]]]:
-    logs = tmp_path_factory.mktemp("pledges-service")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "services.pledges"],
-            cwd=ROOT,
-            env=servers.env(),
-            stdout=(logs / f"replica-{i}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for i in range(REPLICAS)
-    ]
-    try:
-        yield procs
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-
 @pytest_asyncio.fixture(scope="module")
-async def service(replicas: list[subprocess.Popen[bytes]], nc: NATS, store: EventStore) -> AsyncIterator[None]:
-    """Waits until every replica answers its health check as connected to the log."""
-    ready: set[int] = set()
-    for _ in range(300):
-        assert all(p.poll() is None for p in replicas), "a pledges replica exited during start-up"
-        inbox = nc.new_inbox()
-        sub = await nc.subscribe(inbox)
-        await nc.publish(health_subject("pledges"), b"", reply=inbox)
-        try:
-            while True:
-                msg = await sub.next_msg(timeout=0.2)
-                body = json.loads(msg.data) if msg.data else {}  # no responders yet: an empty status message
-                if body.get("ok"):
-                    ready.add(body["pid"])
-        except TimeoutError:
-            pass
-        finally:
-            await sub.unsubscribe()
-        if ready >= {p.pid for p in replicas}:
-            break
-    assert ready >= {p.pid for p in replicas}, f"replicas ready: {ready}"
-    yield
+async def service(
+    servers: Servers, nc: NATS, store: EventStore, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[None]:
+    """Every replica running and answering its health check as connected to the log."""
+    async with healthy(servers.env(), tmp_path_factory.mktemp("pledges-service"), ["pledges"] * REPLICAS, nc):
+        yield
 
 
 async def send(nc: NATS, name: str, body: Command | bytes) -> Reply:

@@ -1,59 +1,77 @@
-"""Run a service as its own process on the session's servers, healthy before use, stopped after."""
+"""Services as their own processes on the session's servers: started, ready once healthy, always stopped."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeout
 
 from shared.subjects import health_subject
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@asynccontextmanager
-async def running_service(name: str, env: dict[str, str], nc: NATS) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """`python -m services.<name>`, yielded once it answers health with its own pid; raises if it never does."""
-    proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, not awaited here
-        [sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+@contextmanager
+def running(env: dict[str, str], logs: Path, services: list[str]) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`python -m services.<name>` for each name (repeat a name for replicas), logs in `logs`; stopped on exit."""
+    logs.mkdir(parents=True, exist_ok=True)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            cwd=ROOT,
+            env=env,
+            stdout=(logs / f"{name}-{i}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for i, name in enumerate(services)
+    ]
     try:
-        await _await_health(name, proc, nc)
-        yield proc
+        yield procs
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
 
-async def _await_health(name: str, proc: subprocess.Popen[bytes], nc: NATS) -> None:
+async def wait_healthy(nc: NATS, procs: list[subprocess.Popen[bytes]], services: list[str]) -> None:
+    """Returns once every process answers its service's health check as connected to the log."""
+    ready: set[int] = set()
     for _ in range(300):
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
-            raise RuntimeError(f"{name} exited with {proc.returncode}: {err}")
-        try:
+        assert all(p.poll() is None for p in procs), "a service exited during start-up"
+        for name in set(services):
             inbox = nc.new_inbox()
             sub = await nc.subscribe(inbox)
-            await nc.publish(health_subject(name), b"{}", reply=inbox)
-            deadline = asyncio.get_running_loop().time() + 1
-            while (left := deadline - asyncio.get_running_loop().time()) > 0:
-                data = (await sub.next_msg(timeout=left)).data
-                body = json.loads(data) if data.startswith(b"{") else {}
-                if body.get("pid") == proc.pid and body.get("ok"):
-                    await sub.unsubscribe()
-                    return
-        except (NoRespondersError, NatsTimeout, TimeoutError):
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"{name} never became healthy")
+            await nc.publish(health_subject(name), b"", reply=inbox)
+            try:
+                while True:
+                    msg = await sub.next_msg(timeout=0.1)
+                    body = json.loads(msg.data) if msg.data.startswith(b"{") else {}  # no responders: empty
+                    if body.get("ok"):
+                        ready.add(body["pid"])
+            except TimeoutError:
+                pass
+            finally:
+                await sub.unsubscribe()
+        if ready >= {p.pid for p in procs}:
+            return
+    raise AssertionError(f"services ready: {ready} of {[p.pid for p in procs]}")
+
+
+@asynccontextmanager
+async def healthy(
+    env: dict[str, str], logs: Path, services: list[str], nc: NATS
+) -> AsyncIterator[list[subprocess.Popen[bytes]]]:
+    """`running` services, yielded once every one of them is healthy."""
+    with running(env, logs, services) as procs:
+        await wait_healthy(nc, procs, services)
+        yield procs
