@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How an HR system integrates with Pacesetter, with nothing but nats-py and the standard library.
 
-  consume  a durable JetStream consumer of AwardGranted and ScoreAdjusted. Each event is recorded in a
+  consume  a durable JetStream consumer of the organisation's events (ps.evt.*.<organisation>.>), of which
+           it keeps AwardGranted and ScoreAdjusted. Each event is recorded in a
            local SQLite file in the same transaction as its effect (points per person) and only then
            acknowledged, so a crash at any moment neither loses nor double-counts an event: a
            redelivered event is found by its event_id and only acknowledged again.
@@ -27,7 +28,15 @@ import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-SUBJECTS = ["ps.evt.*.*.AwardGranted", "ps.evt.*.*.ScoreAdjusted"]
+WANTED = {"AwardGranted", "ScoreAdjusted"}
+DEFAULT_ORGANISATION = os.environ.get("ORGANISATION", "default")
+
+
+def events_of(organisation: str) -> str:
+    """All events of one organisation: the only filter a scoped integration user may consume."""
+    return f"ps.evt.*.{organisation}.>"
+
+
 SCHEMA = """
 create table if not exists processed (event_id text primary key, type text, seq integer, subject text);
 create table if not exists points (person text primary key, kind text, total real not null);
@@ -45,7 +54,9 @@ def effect(db: sqlite3.Connection, env: dict) -> None:
 
 
 def record(db: sqlite3.Connection, msg: nats.aio.msg.Msg) -> bool:
-    """Apply the event once; False if it had been applied before (a redelivery)."""
+    """Apply the event once; False if it had been applied before (a redelivery) or is not wanted."""
+    if msg.subject.rsplit(".", 1)[-1] not in WANTED:
+        return False
     env = json.loads(msg.data)
     with db:  # one SQLite transaction: the dedup row and the effect commit together
         try:
@@ -60,8 +71,9 @@ def record(db: sqlite3.Connection, msg: nats.aio.msg.Msg) -> bool:
 
 
 async def ensure_consumer(js: nats.js.JetStreamContext, args: argparse.Namespace) -> None:
+    durable = args.durable or args.organisation
     try:
-        await js.consumer_info(args.stream, args.durable)
+        await js.consumer_info(args.stream, durable)
     except NotFoundError:
         start = {"deliver_policy": DeliverPolicy.ALL}
         if args.from_seq:
@@ -69,8 +81,9 @@ async def ensure_consumer(js: nats.js.JetStreamContext, args: argparse.Namespace
         await js.add_consumer(
             args.stream,
             ConsumerConfig(
-                durable_name=args.durable,
-                filter_subjects=SUBJECTS,
+                name=durable,  # with one filter subject, nats-py creates it on a subject the broker can scope
+                durable_name=durable,
+                filter_subject=events_of(args.organisation),
                 ack_policy=AckPolicy.EXPLICIT,
                 ack_wait=args.ack_wait,
                 **start,
@@ -84,7 +97,7 @@ async def consume(args: argparse.Namespace) -> int:
     nc = await nats.connect(args.nats)
     js = nc.jetstream()
     await ensure_consumer(js, args)
-    sub = await js.pull_subscribe_bind(args.durable, args.stream)
+    sub = await js.pull_subscribe_bind(args.durable or args.organisation, args.stream)
     applied = idle = 0
     while idle < args.idle_exit:
         try:
@@ -115,7 +128,8 @@ async def enrol(args: argparse.Namespace) -> int:
         "unit_id": args.unit,
     }
     nc = await nats.connect(args.nats)
-    reply = json.loads((await nc.request("ps.cmd.campaigns.EnrolMember", json.dumps(command).encode(), 5)).data)
+    subject = f"ps.cmd.campaigns.{args.organisation}.EnrolMember"
+    reply = json.loads((await nc.request(subject, json.dumps(command).encode(), 5)).data)
     await nc.close()
     print(json.dumps(reply, ensure_ascii=False))
     return 0 if reply.get("ok") else 1
@@ -124,11 +138,14 @@ async def enrol(args: argparse.Namespace) -> int:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--nats", default=os.environ.get("NATS_URL", "nats://127.0.0.1:4222"))
+    p.add_argument("--organisation", default=DEFAULT_ORGANISATION, help="the organisation this HR system serves")
     sub = p.add_subparsers(dest="verb", required=True)
     c = sub.add_parser("consume", help="consume AwardGranted and ScoreAdjusted durably")
     c.add_argument("--db", default="hr.sqlite")
     c.add_argument("--stream", default="PACESETTER")
-    c.add_argument("--durable", default="hr-system")
+    c.add_argument(
+        "--durable", default="", help="consumer name; default the organisation (the one name a scoped user may use)"
+    )
     c.add_argument("--from-seq", type=int, default=0, help="first stream sequence when the consumer is new")
     c.add_argument("--ack-wait", type=float, default=30.0, help="seconds before an unacknowledged event returns")
     c.add_argument("--idle-exit", type=int, default=10**9, help="stop after this many idle seconds")

@@ -12,6 +12,7 @@ import json
 from functools import cache
 from importlib import import_module
 from typing import Any
+from urllib.parse import unquote
 
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
@@ -20,7 +21,7 @@ from pydantic import create_model
 from services.catalog import SERVICES
 from shared.commands import Reply
 from shared.events import Envelope, Event, registry
-from shared.subjects import COMMANDS_ROOT
+from shared.subjects import COMMANDS_ROOT, EVENTS_ROOT
 
 TITLE = "Pacesetter"
 VERSION = "0.1.0"
@@ -43,7 +44,7 @@ def _events_broker() -> NatsBroker:
     broker = NatsBroker()
     for name, event in sorted(registry.types().items()):
         broker.publisher(
-            f"ps.evt.{{context}}.{{boundary_id}}.{name}",
+            f"{EVENTS_ROOT}.{{context}}.{{organisation}}.{{boundary_id}}.{name}",
             schema=_envelope_of(event),
             title=name,
             description=(event.__doc__ or name).strip(),
@@ -76,7 +77,7 @@ def _add_replies(doc: dict[str, Any]) -> None:
         "payload": {"$ref": "#/components/schemas/Reply"},
     }
     for op in doc.get("operations", {}).values():
-        channel = op["channel"]["$ref"].split("/")[-1]
+        channel = unquote(op["channel"]["$ref"].split("/")[-1])  # a JSON pointer: {organisation} is escaped
         if doc["channels"][channel]["address"].startswith(COMMANDS_ROOT + "."):
             op["reply"] = {
                 "address": {"location": "$message.header#/replyTo", "description": "the requester's inbox"},
@@ -92,8 +93,8 @@ def document() -> dict[str, Any]:
         _events_broker(),
         title=TITLE,
         version=VERSION,
-        description="Commands over NATS request/reply (ps.cmd.<context>.<Command>) and events off the "
-        "JetStream log (ps.evt.<context>.<boundary>.<Type>). See docs/contract.md.",
+        description="Commands over NATS request/reply (ps.cmd.<context>.<organisation>.<Command>) and events "
+        "off the JetStream log (ps.evt.<context>.<organisation>.<boundary>.<Type>). See docs/contract.md.",
         schema_version="3.0.0",
     ).to_specification()
     doc: dict[str, Any] = json.loads(spec.to_json())

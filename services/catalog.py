@@ -54,7 +54,7 @@ AWARD_COMMANDS = (
     "RecommendUpward",
 )
 
-# Command name → context; a command is sent on ps.cmd.<context>.<CommandName>.
+# Command name → context; a command is sent on ps.cmd.<context>.<organisation>.<CommandName>.
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(PLEDGE_COMMANDS, "pledges"),
     **dict.fromkeys(CAMPAIGN_COMMANDS, "campaigns"),

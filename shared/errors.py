@@ -43,6 +43,13 @@ class Forbidden(DomainError):
     code: ErrorCode = "forbidden"
 
 
+class OtherOrganisation(Forbidden):
+    """The boundary was written by another organisation: ids are taken once per deployment."""
+
+    def __init__(self, context: str, boundary_id: str) -> None:
+        super().__init__(f"{context} {boundary_id} belongs to another organisation", rule="organisation")
+
+
 class Conflict(DomainError):
     """The boundary kept moving: the bounded decide-append retries ran out."""
 

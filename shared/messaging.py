@@ -6,12 +6,14 @@ import logging
 from typing import Any
 
 import structlog
-from faststream import ExceptionMiddleware
+from faststream import BaseMiddleware, ExceptionMiddleware
 from faststream.nats import JStream, NatsBroker
 from pydantic import ValidationError
 
+from shared import tenancy
 from shared.commands import Reply
 from shared.errors import DomainError
+from shared.subjects import COMMANDS_ROOT, BadOrganisation, organisation_of_command
 
 log = structlog.get_logger("messaging")
 
@@ -40,19 +42,38 @@ def _unexpected(exc: Exception) -> dict[str, Any]:
     return Reply.refused("internal_error", f"{type(exc).__name__}: the command was not applied").model_dump(mode="json")
 
 
+def _bad_organisation(exc: BadOrganisation) -> dict[str, Any]:
+    return Reply.refused("validation_error", str(exc)).model_dump(mode="json")
+
+
+_COMMAND_PREFIX = f"{COMMANDS_ROOT}."
+
+
+class OrganisationScope(BaseMiddleware):
+    """Runs a command's handler for the organisation named in its subject (see `shared.tenancy`)."""
+
+    async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+        subject: str = msg.raw_message.subject
+        if not subject.startswith(_COMMAND_PREFIX):
+            return await call_next(msg)
+        with tenancy.acting_for(organisation_of_command(subject)):
+            return await call_next(msg)
+
+
 def make_broker(nats_url: str | None = None, **kwargs: Any) -> NatsBroker:
     """A NatsBroker whose handlers answer bad input with `validation_error` and domain errors by code."""
     errors = ExceptionMiddleware(
         publish_handlers={
             ValidationError: _validation_error,
             RecursionError: _too_deep,
+            BadOrganisation: _bad_organisation,
             DomainError: _domain_error,
             Exception: _unexpected,
         }
     )
     # FastStream logs every message it consumes at `log_level`; at INFO that cost 13% of a command's CPU
     kwargs.setdefault("log_level", logging.DEBUG)
-    return NatsBroker(nats_url or "nats://127.0.0.1:4222", middlewares=[errors], **kwargs)
+    return NatsBroker(nats_url or "nats://127.0.0.1:4222", middlewares=[errors, OrganisationScope], **kwargs)
 
 
 def event_stream(name: str) -> JStream:

@@ -36,7 +36,12 @@ class RecordedEvent:
 
     @property
     def boundary_id(self) -> str:
-        return parse_event_subject(self.subject)[1]
+        return parse_event_subject(self.subject).boundary_id
+
+    @property
+    def organisation(self) -> str:
+        """The organisation that wrote the event (a token of its subject)."""
+        return parse_event_subject(self.subject).organisation
 
     @property
     def recorded_at(self) -> datetime:

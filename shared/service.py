@@ -19,7 +19,7 @@ from shared.messaging import make_broker
 from shared.natsauth import broker_options, client_options
 from shared.settings import Settings, get_settings
 from shared.shell import CommandShell, Decider
-from shared.subjects import command_subject, health_subject
+from shared.subjects import command_pattern, health_subject
 
 C = TypeVar("C", bound=Command)
 S = TypeVar("S")
@@ -44,7 +44,9 @@ class Service:
         self.broker.subscriber(health_subject(name))(self._health)
 
     def command(self, command_name: str) -> Callable[[F], F]:
-        """Subscribe a handler to ps.cmd.<service>.<command_name> in the service's queue group.
+        """Subscribe a handler to ps.cmd.<service>.<organisation>.<command_name> in the service's queue group.
+
+        Every organisation's commands come to the same handler, which runs for the subject's organisation.
 
         Handlers run concurrently (max_workers): each waits on the log twice per command, so a
         one-at-a-time subscriber would cap a replica near 1/RTT commands per second.
@@ -52,7 +54,7 @@ class Service:
 
         def register(handler: F) -> F:
             self.broker.subscriber(
-                command_subject(self.name, command_name),
+                command_pattern(self.name, command_name),
                 queue=self.name,
                 max_workers=self.settings.command_concurrency,
             )(handler)

@@ -41,9 +41,27 @@ class Settings(BaseSettings):
     nats_password: SecretStr | None = Field(default=None, description="password of NATS_USER")
     nats_creds_file: Path | None = Field(default=None, description="NATS .creds file (JWT + nkey seed)")
     nats_inbox_prefix: str | None = Field(default=None, description="reply inboxes; default _INBOX.<NATS_USER>")
+    organisation: str = Field(
+        default="default",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="the organisation the CLI and examples act for (a subject token of commands and events)",
+    )
+    organisations: str = Field(
+        default="default",
+        description="comma-separated organisations this deployment serves (up --secure: an integration user each)",
+    )
+    read_api_public: bool = Field(
+        default=True,
+        description="anonymous reads of the boards; false: every read needs an organiser token or ADMIN_TOKEN",
+    )
     admin_token: SecretStr | None = Field(
         default=None, description="bearer token of the read API's admin endpoints; unset: generated under data_dir"
     )
+
+
+def organisations_of(settings: Settings) -> tuple[str, ...]:
+    """The organisations of ORGANISATIONS, in order, without blanks or repeats."""
+    return tuple(dict.fromkeys(o.strip() for o in settings.organisations.split(",") if o.strip()))
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from shared import tenancy
 from shared.commands import Command, Reply
 from shared.errors import Conflict
 from shared.events import Envelope, Event
@@ -57,7 +58,7 @@ class CommandShell(Generic[C, S]):
         `decide` replaces the decider's own when the decision also needs facts the handler gathered
         from other boundaries (e.g. `functools.partial(domain.decide, facts=...)`); it stays pure.
         """
-        boundary = Boundary(self.context, boundary_id)
+        boundary = Boundary(self.context, boundary_id, tenancy.current())
         with structlog.contextvars.bound_contextvars(
             command_id=command.command_id,
             correlation_id=command.correlation_id or command.command_id,
@@ -103,6 +104,7 @@ class CommandShell(Generic[C, S]):
         for e in events:
             after.state = self.decider.evolve(after.state, e)
         after.seq = appended[-1].seq
+        after.organisation = boundary.organisation
         after.outcomes[command.command_id] = appended
         self.view.remember(boundary.id, after)
         return Reply.accepted(appended)

@@ -11,17 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from shared import tenancy
+from shared.errors import OtherOrganisation
 from shared.events import Event
 from shared.eventstore import EventStore
 from shared.records import AppendedEvent, RecordedEvent
-from shared.subjects import Boundary
+from shared.subjects import Boundary, parse_event_subject
 
 S = TypeVar("S")
 
 
 @dataclass
 class Folded(Generic[S]):
-    """A boundary's state after the event at `seq`, and the events each command id produced.
+    """A boundary's state after the event at `seq`, the events each command id produced, and the
+    organisation that wrote them (None before the first event).
 
     Once cached a Folded is never changed: changes go into a copy.
     """
@@ -29,9 +32,10 @@ class Folded(Generic[S]):
     state: S
     seq: int = 0
     outcomes: dict[str, list[AppendedEvent]] = field(default_factory=dict)
+    organisation: str | None = None
 
     def copy(self) -> Folded[S]:
-        return Folded(self.state, self.seq, dict(self.outcomes))
+        return Folded(self.state, self.seq, dict(self.outcomes), self.organisation)
 
 
 class BoundaryView(Generic[S]):
@@ -49,18 +53,26 @@ class BoundaryView(Generic[S]):
         return (await self.current(boundary_id)).state
 
     async def current(self, boundary_id: str) -> Folded[S]:
-        """One subject-indexed lookup when the cache is current; otherwise loads only the newer events."""
-        boundary = Boundary(self.context, boundary_id)
-        cached = self._cache.get(boundary_id)
+        """One subject-indexed lookup when the cache is current; otherwise loads only the newer events.
+
+        Raises OtherOrganisation if another organisation than the current one (`shared.tenancy`) wrote it.
+        """
+        folded = await self._current(Boundary(self.context, boundary_id, tenancy.current()))
+        if folded.organisation is not None and folded.organisation != tenancy.current():
+            raise OtherOrganisation(self.context, boundary_id)
+        return folded
+
+    async def _current(self, boundary: Boundary) -> Folded[S]:
+        cached = self._cache.get(boundary.id)
         last = await self.store.last_sequence(boundary)
         if cached is not None and cached.seq == last:
-            self._cache.move_to_end(boundary_id)
+            self._cache.move_to_end(boundary.id)
             return cached
         folded = cached.copy() if cached is not None else Folded(self.initial)
         if last:
             for rec in await self.store.load(boundary, after=folded.seq):
                 self._fold(folded, rec)
-        self.remember(boundary_id, folded)
+        self.remember(boundary.id, folded)
         return folded
 
     def remember(self, boundary_id: str, folded: Folded[S]) -> None:
@@ -74,6 +86,8 @@ class BoundaryView(Generic[S]):
             self._cache.popitem(last=False)
 
     def _fold(self, folded: Folded[S], rec: RecordedEvent) -> None:
+        if folded.organisation is None:
+            folded.organisation = parse_event_subject(rec.subject).organisation
         folded.state = self.evolve(folded.state, rec.event)
         folded.seq = rec.seq
         appended = AppendedEvent(

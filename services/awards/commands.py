@@ -1,4 +1,5 @@
-"""Commands of the awards context (subjects ps.cmd.awards.<Name>); all but the opening name their round."""
+"""Commands of the awards context (subjects ps.cmd.awards.<organisation>.<Name>); all but the opening name
+their round."""
 
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ class PolicyRunner:
                     caused = cmd.model_copy(
                         update={"causation_id": rec.envelope.event_id, "correlation_id": rec.envelope.correlation_id}
                     )
-                    await self._send(caused)
+                    await self._send(rec.organisation, caused)
             if raws and raws[-1].seq > self.checkpoint:
                 self.checkpoint = raws[-1].seq
                 await con.execute(
@@ -94,9 +94,10 @@ class PolicyRunner:
                     self.checkpoint,
                 )
 
-    async def _send(self, cmd: Command) -> None:
-        """A refusal is the round's final answer (logged); a conflict or no answer raises to retry later."""
-        subject = command_subject("awards", type(cmd).__name__)
+    async def _send(self, organisation: str, cmd: Command) -> None:
+        """Sent for the organisation whose event caused it. A refusal is the round's final answer (logged);
+        a conflict or no answer raises to retry later."""
+        subject = command_subject("awards", type(cmd).__name__, organisation)
         msg = await self.nc.request(subject, cmd.model_dump_json().encode(), timeout=30)
         reply = Reply.model_validate_json(msg.data)
         if reply.ok or (reply.error is not None and reply.error.code in FINAL_REFUSALS):

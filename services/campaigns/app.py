@@ -24,7 +24,7 @@ from services.campaigns.commands import (
 from services.campaigns.directory import CONTEXT, Directory, campaign_boundary, member_boundary, units_boundary
 from shared.commands import Reply
 from shared.service import Service
-from shared.subjects import command_subject
+from shared.subjects import command_pattern
 
 service = Service(CONTEXT)
 broker, app = service.broker, service.app
@@ -52,67 +52,67 @@ async def _member(cmd: MemberCommand) -> Reply:
     return await service.shell(CONTEXT, members.member_decider).execute(boundary, cmd, decide)
 
 
-@broker.subscriber(command_subject(CONTEXT, "LaunchCampaign"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "LaunchCampaign"), queue=CONTEXT)
 async def launch_campaign(cmd: LaunchCampaign) -> Reply:
     """LaunchCampaign → CampaignLaunched."""
     return await _campaign(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "AmendCampaignRules"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "AmendCampaignRules"), queue=CONTEXT)
 async def amend_campaign_rules(cmd: AmendCampaignRules) -> Reply:
     """AmendCampaignRules → CampaignRulesAmended."""
     return await _campaign(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "RegisterUnit"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "RegisterUnit"), queue=CONTEXT)
 async def register_unit(cmd: RegisterUnit) -> Reply:
     """RegisterUnit → UnitRegistered."""
     return await _unit(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "MoveUnit"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "MoveUnit"), queue=CONTEXT)
 async def move_unit(cmd: MoveUnit) -> Reply:
     """MoveUnit → UnitMoved."""
     return await _unit(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "NameBenchmarkPair"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "NameBenchmarkPair"), queue=CONTEXT)
 async def name_benchmark_pair(cmd: NameBenchmarkPair) -> Reply:
     """NameBenchmarkPair → BenchmarkPairNamed."""
     return await _unit(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "FileGapReport"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "FileGapReport"), queue=CONTEXT)
 async def file_gap_report(cmd: FileGapReport) -> Reply:
     """FileGapReport → GapReportFiled."""
     return await _unit(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "EnrolMember"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "EnrolMember"), queue=CONTEXT)
 async def enrol_member(cmd: EnrolMember) -> Reply:
     """EnrolMember → MemberEnrolled, RoleGranted…"""
     return await _member(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "TransferMember"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "TransferMember"), queue=CONTEXT)
 async def transfer_member(cmd: TransferMember) -> Reply:
     """TransferMember → MemberTransferred (and RoleRevoked for a unit head)."""
     return await _member(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "RemoveMember"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "RemoveMember"), queue=CONTEXT)
 async def remove_member(cmd: RemoveMember) -> Reply:
     """RemoveMember → MemberLeft."""
     return await _member(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "GrantRole"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "GrantRole"), queue=CONTEXT)
 async def grant_role(cmd: GrantRole) -> Reply:
     """GrantRole → RoleGranted."""
     return await _member(cmd)
 
 
-@broker.subscriber(command_subject(CONTEXT, "RevokeRole"), queue=CONTEXT)
+@broker.subscriber(command_pattern(CONTEXT, "RevokeRole"), queue=CONTEXT)
 async def revoke_role(cmd: RevokeRole) -> Reply:
     """RevokeRole → RoleRevoked."""
     return await _member(cmd)

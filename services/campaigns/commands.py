@@ -1,4 +1,4 @@
-"""Commands of the campaigns context (subjects ps.cmd.campaigns.<Name>)."""
+"""Commands of the campaigns context (subjects ps.cmd.campaigns.<organisation>.<Name>)."""
 
 from __future__ import annotations
 

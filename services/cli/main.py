@@ -26,7 +26,7 @@ from shared.runtime.health import connect
 from shared.runtime.stack import Stack, StackError
 from shared.runtime.stackfile import NoRunningStack, StackAlreadyRunning, StackInfo, resolve_nats_url
 from shared.settings import Settings
-from shared.subjects import command_subject
+from shared.subjects import BadOrganisation, check_organisation, command_subject
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -149,6 +149,12 @@ def send(
     actor_role: Annotated[Role, typer.Option(help="Fills actor.role (with --actor-member).")] = Role.member,
     actor_unit: Annotated[str | None, typer.Option(help="Fills actor.unit_id (with --actor-member).")] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the reply.", min=0.1)] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ORGANISATION", help="The organisation to act for (a subject token).", show_default="default"
+        ),
+    ] = None,
 ) -> None:
     """Send one command over NATS and print the reply.
 
@@ -158,12 +164,14 @@ def send(
 
     Exit code: 0 accepted, 1 refused, 2 usage error, 3 no stack or no reply.
     """
-    try:
-        subject = command_subject(context_of(command), command)
-        body = complete(read_payload(payload, sys.stdin), actor_member, actor_role.value, actor_unit)
-    except (UnknownCommand, PayloadError) as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
     settings = Settings()
+    try:
+        subject = command_subject(
+            context_of(command), command, check_organisation(organisation or settings.organisation)
+        )
+        body = complete(read_payload(payload, sys.stdin), actor_member, actor_role.value, actor_unit)
+    except (UnknownCommand, PayloadError, BadOrganisation) as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
     wait = timeout or settings.command_timeout_s
     try:
         reply = asyncio.run(_request(resolve_nats_url(settings), settings, subject, body, wait))

@@ -27,7 +27,7 @@ from services.campaigns.roster import RosterFormatError, RosterRow, read_roster
 from shared.commands import Reply
 from shared.events import Actor, Role
 from shared.settings import Settings
-from shared.subjects import command_subject
+from shared.subjects import BadOrganisation, check_organisation, command_subject
 
 Outcome = Literal["applied", "duplicate", "unchanged", "rejected"]
 EXIT_REJECTED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
@@ -58,6 +58,12 @@ def import_roster(
     nats_url: Annotated[str | None, typer.Option(envvar="NATS_URL", help="NATS server of the stack.")] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each reply.", min=0.1)] = 10.0,
     concurrency: Annotated[int, typer.Option(help="Members sent at once.", min=1, max=256)] = 16,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ORGANISATION", help="The organisation to act for (a subject token).", show_default="default"
+        ),
+    ] = None,
 ) -> None:
     """Register the file's units and enrol its members; importing the same file again changes nothing.
 
@@ -67,19 +73,20 @@ def import_roster(
     try:
         actor = Actor(member_id=actor_id, role=role)
         rows = read_roster(file, campaign, actor)
-    except (RosterFormatError, ValidationError, UnicodeDecodeError) as exc:
+        org = check_organisation(organisation or Settings().organisation)
+    except (RosterFormatError, ValidationError, UnicodeDecodeError, BadOrganisation) as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from None
     url = nats_url or Settings().nats_url or "nats://127.0.0.1:4222"
     try:
-        results = asyncio.run(_import(url, rows, timeout, concurrency))
+        results = asyncio.run(_import(url, org, rows, timeout, concurrency))
     except (NoServersError, OSError) as exc:
         err.print(f"[red]error:[/] cannot reach NATS at {escape(url)}: {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREACHABLE) from None
     raise typer.Exit(_report(results))
 
 
-async def _import(url: str, rows: list[RosterRow], wait: float, concurrency: int) -> list[RowResult]:
+async def _import(url: str, organisation: str, rows: list[RosterRow], wait: float, concurrency: int) -> list[RowResult]:
     nc = await nats.connect(url, connect_timeout=wait, max_reconnect_attempts=0, allow_reconnect=False)
     try:
         with Progress(console=err, transient=True) as progress:
@@ -88,7 +95,7 @@ async def _import(url: str, rows: list[RosterRow], wait: float, concurrency: int
 
             async def send_all(group: list[tuple[int, RosterRow]]) -> None:
                 for i, row in group:
-                    results[i] = await _send(nc, row, wait)
+                    results[i] = await _send(nc, organisation, row, wait)
                     progress.advance(task)
 
             indexed = list(enumerate(rows))
@@ -109,10 +116,10 @@ async def _import(url: str, rows: list[RosterRow], wait: float, concurrency: int
     return [results[i] for i in sorted(results)]
 
 
-async def _send(nc: NATS, row: RosterRow, wait: float) -> RowResult:
+async def _send(nc: NATS, organisation: str, row: RosterRow, wait: float) -> RowResult:
     if row.command is None:
         return RowResult(row, "rejected", row.error or "invalid row")
-    subject = command_subject("campaigns", type(row.command).__name__)
+    subject = command_subject("campaigns", type(row.command).__name__, organisation)
     try:
         msg = await nc.request(subject, row.command.model_dump_json().encode(), timeout=wait)
         reply = Reply.model_validate_json(msg.data)

@@ -1,4 +1,4 @@
-"""Commands of the evaluation context (subjects ps.cmd.evaluation.<Name>)."""
+"""Commands of the evaluation context (subjects ps.cmd.evaluation.<organisation>.<Name>)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Commands of the pledges context (subjects ps.cmd.pledges.<Name>)."""
+"""Commands of the pledges context (subjects ps.cmd.pledges.<organisation>.<Name>)."""
 
 from __future__ import annotations
 

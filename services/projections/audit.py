@@ -62,7 +62,7 @@ async def audit_events(con: asyncpg.Connection, raws: Sequence[RawEvent]) -> Non
     columns: list[list[object]] = [[] for _ in range(19)]
     for raw in raws:
         env = Envelope.model_validate_json(raw.data)
-        context, boundary_id, _ = parse_event_subject(raw.subject)
+        context, _, boundary_id, _ = parse_event_subject(raw.subject)
         digest = link(prev, raw.seq, raw.subject, raw.data)
         a = env.actor
         row = (

@@ -36,11 +36,11 @@ def score_policy(store: EventStore) -> Projection:
 
     async def apply(con: asyncpg.Connection, events: Applied[Event]) -> None:
         before = await memory.load(con, [e for _, e in events])
-        state, out = before, list[PendingEvent]()
+        state, out = before, list[tuple[str, PendingEvent]]()
         for rec, event in events:
             occurred = rec.envelope.occurred_at.astimezone(UTC).date()
             state, adjustments = step(state, Source(event, rec.envelope.event_id, occurred))
-            out.extend(pending(rec, a) for a in adjustments)
+            out.extend((rec.organisation, pending(rec, a)) for a in adjustments)
         await append_all(store, out)
         await memory.save(con, before, state)
 
@@ -66,13 +66,14 @@ def pending(source: RecordedEvent, adjustment: ScoreAdjusted) -> PendingEvent:
     )
 
 
-async def append_all(store: EventStore, events: Sequence[PendingEvent]) -> None:
-    """Append each to its own new boundary; one already there was appended before (replay, other runner)."""
+async def append_all(store: EventStore, events: Sequence[tuple[str, PendingEvent]]) -> None:
+    """Append each to its own new boundary in the organisation of its source; one already there was appended
+    before (replay, other runner)."""
     limit = asyncio.Semaphore(CONCURRENT_APPENDS)
 
-    async def one(ev: PendingEvent) -> None:
+    async def one(organisation: str, ev: PendingEvent) -> None:
         async with limit:
             with contextlib.suppress(WrongExpectedSequence):
-                await store.append(Boundary(CONTEXT, ev.envelope.command_id), [ev], expected=0)
+                await store.append(Boundary(CONTEXT, ev.envelope.command_id, organisation), [ev], expected=0)
 
-    await asyncio.gather(*(one(ev) for ev in events))
+    await asyncio.gather(*(one(organisation, ev) for organisation, ev in events))

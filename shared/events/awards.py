@@ -1,6 +1,6 @@
 """Events of the awards context: award rounds (评选), nominations, review, grants (授旗挂星), rotation, revocation.
 
-Consistency boundary and subjects: ``ps.evt.awards.<round_id>.<Type>`` where ``round_id`` is
+Consistency boundary and subjects: ``ps.evt.awards.<org>.<round_id>.<Type>`` where ``round_id`` is
 ``<campaign_id>~<category_id>~<period>`` (e.g. ``c-2026~vanguard_flag~2026-H1``): one round per
 category and period, and every decision of that round in one boundary, so no interleaving of
 committee decisions can exceed the quota.

@@ -1,6 +1,6 @@
 """Events of the campaigns context: a campaign (创先争优活动), its rules and calendar, and their amendments.
 
-Subjects: ps.evt.campaigns.<campaign_id>.<Type>. The campaign is one consistency boundary: its
+Subjects: ps.evt.campaigns.<org>.<campaign_id>.<Type>. The campaign is one consistency boundary: its
 invariants (dates inside the campaign year, quotas not below zero, unique keys, amendments in
 order) need nothing but its own events. Units and members are in `shared.events.organisation`.
 """

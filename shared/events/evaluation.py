@@ -2,12 +2,12 @@
 
 Consistency boundaries and subjects:
 
-- ``ps.evt.evaluation.<round_id>.*``: one round: its definition, opening, ballot boxes, close and results.
-- ``ps.evt.ballots.<round_id>_<voter_key>.*``: one voter's ballot in one round. ``voter_key`` is 32 hex
+- ``ps.evt.evaluation.<org>.<round_id>.*``: one round: its definition, opening, ballot boxes, close and results.
+- ``ps.evt.ballots.<org>.<round_id>_<voter_key>.*``: one voter's ballot in one round. ``voter_key`` is 32 hex
   digits: in a secret round the keyed pseudonym HMAC(round secret, voter id), held only by the
   evaluation service; in an open round a plain digest of (round, voter). So nobody votes twice, voters
   never conflict with each other, and a secret round's events never name the voter.
-- ``ps.evt.reviews.<party_id>.*``: the leader reviews of one unit or member and its rectification.
+- ``ps.evt.reviews.<org>.<party_id>.*``: the leader reviews of one unit or member and its rectification.
 """
 
 from __future__ import annotations

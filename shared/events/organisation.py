@@ -1,6 +1,6 @@
 """Events of a campaign's organisation: the unit tree, benchmark pairs and gap reports, members and roles.
 
-Boundaries (subjects ps.evt.campaigns.<boundary>.<Type>), chosen per invariant:
+Boundaries (subjects ps.evt.campaigns.<org>.<boundary>.<Type>), chosen per invariant:
 
 - `<campaign_id>~units`: the whole unit tree of one campaign. Unique unit ids, known parents and
   "no cycle" span the tree, so the tree is one boundary: two concurrent moves can never close a

@@ -1,6 +1,6 @@
 """Events of the scores context: score adjustments (加分 / 减分) derived by the scoring policy.
 
-Subjects: ``ps.evt.scores.<adjustment_id>.ScoreAdjusted``. Each adjustment is its own consistency
+Subjects: ``ps.evt.scores.<org>.<adjustment_id>.ScoreAdjusted``. Each adjustment is its own consistency
 boundary, appended with expected sequence 0, so one cause yields exactly one adjustment forever: a
 replay, a rebuild or a second policy instance meets the existing boundary and appends nothing.
 HR systems consume `ScoreAdjusted` straight off the stream.

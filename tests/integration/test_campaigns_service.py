@@ -23,7 +23,7 @@ from shared.ids import new_id
 from shared.subjects import Boundary, command_subject
 from tests.conftest import Servers
 from tests.support.campaign_commands import every_command
-from tests.support.campaigns import ADMIN, COMMITTEE, OFFICE, head_of, launch, member_actor
+from tests.support.campaigns import ADMIN, COMMITTEE, OFFICE, enrol, head_of, launch, member_actor, register
 from tests.support.processes import healthy
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -39,8 +39,9 @@ async def campaigns(
         yield
 
 
-async def send(nc: NATS, cmd: CampaignCommand) -> Reply:
-    msg = await nc.request(command_subject("campaigns", type(cmd).__name__), cmd.model_dump_json().encode(), timeout=10)
+async def send(nc: NATS, cmd: CampaignCommand, organisation: str = "default") -> Reply:
+    subject = command_subject("campaigns", type(cmd).__name__, organisation)
+    msg = await nc.request(subject, cmd.model_dump_json().encode(), timeout=10)
     return Reply.model_validate_json(msg.data)
 
 
@@ -182,3 +183,35 @@ async def test_admin_may_do_what_the_office_does(seeded, nc: NATS) -> None:
     commands = every_command(seeded[0], ADMIN)
     transfer = next(c for c in commands if type(c).__name__ == "TransferMember")
     assert (await send(nc, transfer)).ok
+
+
+async def test_an_organisation_never_touches_another_organisations_campaign(
+    campaigns: None, nc: NATS, store: EventStore, servers: Servers
+) -> None:
+    campaign_id = "c-" + new_id()
+    launched = await send(nc, launch(campaign_id), "bureau-a")
+    assert launched.ok, launched.error
+    assert launched.events[0].subject == f"ps.evt.campaigns.bureau-a.{campaign_id}.CampaignLaunched"
+    before = await last_seq(nc, servers)
+
+    refused = [
+        await send(nc, launch(campaign_id), "bureau-b"),  # the id is taken in the whole deployment
+        await send(nc, register("u-b1", campaign_id=campaign_id), "bureau-b"),  # reads A's campaign to decide
+        await send(nc, enrol("m-b1", "u-b1").model_copy(update={"campaign_id": campaign_id}), "bureau-b"),
+    ]
+    for reply in refused:
+        assert reply.error is not None and (reply.error.code, reply.error.rule) == ("forbidden", "organisation")
+    assert await last_seq(nc, servers) == before
+
+    registered = await send(nc, register("u-a1", campaign_id=campaign_id), "bureau-a")
+    assert registered.ok, registered.error
+    assert [e.subject.split(".")[3] for e in registered.events] == ["bureau-a"]
+    assert [e.envelope.type for e in await store.load(Boundary("campaigns", campaign_id))] == ["CampaignLaunched"]
+
+
+async def test_a_command_on_a_malformed_organisation_token_is_refused(campaigns: None, nc: NATS) -> None:
+    msg = await nc.request(
+        "ps.cmd.campaigns.b$d.LaunchCampaign", launch("c-" + new_id()).model_dump_json().encode(), 10
+    )
+    reply = Reply.model_validate_json(msg.data)
+    assert reply.error is not None and reply.error.code == "validation_error" and "organisation" in reply.error.message

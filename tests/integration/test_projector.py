@@ -216,11 +216,11 @@ async def test_an_undecodable_event_stops_the_projection_right_before_it_every_t
 ) -> None:
     _, conn, own_store = own
     js = conn.jetstream()
-    await js.publish("ps.evt.other.x1.SomethingElse", b"not json, but no handler reads it")
+    await js.publish("ps.evt.other.default.x1.SomethingElse", b"not json, but no handler reads it")
     good = make_pledge()
     good_seq = await append_pledge(own_store, good)
     poison = make_pledge()
-    poison_subject = f"ps.evt.pledges.{poison.pledge_id}.PledgeMade"
+    poison_subject = f"ps.evt.pledges.default.{poison.pledge_id}.PledgeMade"
     poison_seq = (await js.publish(poison_subject, b'{"event_id": "truncated')).seq
     after = make_pledge()
     last = await append_pledge(own_store, after)

@@ -57,7 +57,7 @@ async def populate(conn: NATS) -> int:
         made = pledge_made()
         await js.publish_async(Boundary("pledges", made.pledge_id).subject("PledgeMade"), pending(made).encode())
         if i % NOISE_EVERY == 0:
-            await js.publish_async(f"ps.evt.other.n{i}.NoiseHappened", b'{"ignored": true}')
+            await js.publish_async(f"ps.evt.other.default.n{i}.NoiseHappened", b'{"ignored": true}')
     await js.publish_async_completed()
     return int((await js.stream_info(STREAM)).state.last_seq)
 

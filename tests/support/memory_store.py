@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from shared.eventstore import PendingEvent, WrongExpectedSequence
 from shared.records import AppendedEvent, RawEvent, RecordedEvent, decode
-from shared.subjects import Boundary
+from shared.subjects import Boundary, subject_matches
 
 
 class MemoryStore:
@@ -16,8 +16,7 @@ class MemoryStore:
         self.log: list[RawEvent] = []
 
     def of(self, boundary: Boundary) -> list[RawEvent]:
-        prefix = boundary.filter[:-1]
-        return [r for r in self.log if r.subject.startswith(prefix)]
+        return [r for r in self.log if subject_matches(boundary.filter, r.subject)]
 
     async def last_sequence(self, boundary: Boundary) -> int:
         mine = self.of(boundary)

@@ -30,7 +30,7 @@ def test_the_document_validates_against_the_asyncapi_3_schema(doc: dict) -> None
 
 def test_every_command_is_a_channel_with_the_reply_envelope(doc: dict) -> None:
     addresses = {c["address"] for c in doc["channels"].values()}
-    assert {f"ps.cmd.{ctx}.{name}" for name, ctx in COMMANDS.items()} <= addresses
+    assert {f"ps.cmd.{ctx}.{{organisation}}.{name}" for name, ctx in COMMANDS.items()} <= addresses
     replies = [op for op in doc["operations"].values() if "reply" in op]
     assert len(replies) >= len(COMMANDS)
     assert "Reply" in doc["components"]["schemas"] and "ErrorBody" in doc["components"]["schemas"]
@@ -38,7 +38,7 @@ def test_every_command_is_a_channel_with_the_reply_envelope(doc: dict) -> None:
 
 def test_every_event_type_is_a_channel(doc: dict) -> None:
     addresses = {c["address"] for c in doc["channels"].values()}
-    assert {f"ps.evt.{{context}}.{{boundary_id}}.{t}" for t in registry.types()} <= addresses
+    assert {f"ps.evt.{{context}}.{{organisation}}.{{boundary_id}}.{t}" for t in registry.types()} <= addresses
 
 
 def test_no_broker_address_or_credentials_appear(doc: dict, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,9 +26,11 @@ def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryStore]:
     yield store
 
 
-async def send(br: TestNatsBroker, name: str, body: Command | bytes | dict[str, Any]) -> Reply:
+async def send(
+    br: TestNatsBroker, name: str, body: Command | bytes | dict[str, Any], organisation: str = "default"
+) -> Reply:
     payload = body.model_dump_json().encode() if isinstance(body, Command) else body
-    msg = await br.request(payload, command_subject("pledges", name))
+    msg = await br.request(payload, command_subject("pledges", name, organisation))
     return Reply.model_validate(await msg.decode())
 
 
@@ -87,3 +89,17 @@ async def test_a_value_of_the_wrong_type_gets_a_validation_error_naming_it(log: 
     assert reply.error is not None and reply.error.code == "validation_error"
     assert reply.error.details and any("current_value" in d["loc"] for d in reply.error.details)
     assert len(log.log) == 1
+
+
+async def test_a_pledge_is_written_only_by_the_organisation_that_made_it(log: MemoryStore) -> None:
+    async with TestNatsBroker(pledges_app.broker) as br:
+        made = await send(br, "MakePledge", make_pledge(PLEDGE), "org-a")
+        submitted_elsewhere = await send(br, "SubmitPledge", submit(), "org-b")
+        remade_elsewhere = await send(br, "MakePledge", make_pledge(PLEDGE), "org-b")
+        submitted = await send(br, "SubmitPledge", submit(), "org-a")
+
+    assert made.ok and submitted.ok
+    for refused in (submitted_elsewhere, remade_elsewhere):
+        assert refused.error is not None and refused.error.code == "forbidden"
+        assert "another organisation" in refused.error.message
+    assert [r.subject.split(".")[3] for r in log.log] == ["org-a", "org-a"]

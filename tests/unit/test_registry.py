@@ -14,7 +14,7 @@ from tests.support.builders import pending, pledge_made
 
 def test_every_registered_event_is_decoded_from_its_own_json() -> None:
     made = pledge_made("p1")
-    raw = RawEvent(7, "ps.evt.pledges.p1.PledgeMade", pending(made).encode())
+    raw = RawEvent(7, "ps.evt.pledges.default.p1.PledgeMade", pending(made).encode())
 
     rec = decode(raw)
 
@@ -72,7 +72,7 @@ def test_a_type_cannot_be_registered_twice() -> None:
 )
 def test_an_undecodable_message_names_its_sequence(data: bytes) -> None:
     with pytest.raises(UndecodableEvent, match="seq 42"):
-        decode(RawEvent(42, "ps.evt.pledges.p1.PledgeMade", data))
+        decode(RawEvent(42, "ps.evt.pledges.default.p1.PledgeMade", data))
 
 
 def test_an_unknown_type_in_a_valid_envelope_is_undecodable() -> None:
@@ -80,4 +80,4 @@ def test_an_unknown_type_in_a_valid_envelope_is_undecodable() -> None:
     env["type"] = "NoSuchEvent"
 
     with pytest.raises(UndecodableEvent, match="NoSuchEvent"):
-        decode(RawEvent(1, "ps.evt.pledges.p1.NoSuchEvent", json.dumps(env).encode()))
+        decode(RawEvent(1, "ps.evt.pledges.default.p1.NoSuchEvent", json.dumps(env).encode()))
