@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shared.runtime.secure import init_secrets, secrets_file, start_secure_nats
-from shared.settings import Settings
+from shared.settings import Settings, organisations_of
 
 
 @dataclass
@@ -34,9 +34,11 @@ class Servers:
         else:
             note(f"starting embedded nats-server (data in {self.data_dir / 'nats'})")
             if self.settings.nats_secure:
-                note(f"secure: deploy/nats/auth.conf, passwords in {secrets_file(self.data_dir)}")
+                orgs = organisations_of(self.settings)
+                note(f"secure: broker users for {', '.join(orgs)}; passwords in {secrets_file(self.data_dir)}")
+                secrets = init_secrets(self.data_dir, organisations=orgs)
                 self.nats = start_secure_nats(
-                    self.data_dir / "nats", init_secrets(self.data_dir), self.settings.nats_port
+                    self.data_dir / "nats", secrets, self.settings.nats_port, organisations=orgs
                 )
                 self.nats_url = self.nats.url
             else:

@@ -19,7 +19,7 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from shared.eventstore import EventStore, WrongExpectedSequence
+from shared.eventstore import EventStore, WrongExpectedSequence, stream_config
 from shared.ids import new_id
 from shared.logreader import LogReader
 from shared.natsauth import client_options
@@ -30,6 +30,8 @@ from shared.subjects import Boundary
 from tests.support.builders import pending, pledge_made
 
 STREAM = "PACESETTER"  # the name auth.conf grants
+ORGANISATIONS = ("default", "bureau-b")
+OTHER = "integration-bureau-b"
 REFUSAL_WAIT_S = 1.0
 
 
@@ -57,10 +59,10 @@ class Conn:
 @pytest.fixture(scope="module")
 def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
     root: Path = tmp_path_factory.mktemp("secure")
-    secrets = init_secrets(root / "data")
+    secrets = init_secrets(root / "data", organisations=ORGANISATIONS)
     server: EmbeddedNats | None = None
     try:
-        server = start_secure_nats(root / "nats", secrets)
+        server = start_secure_nats(root / "nats", secrets, organisations=ORGANISATIONS)
         asyncio.run(_create_stream(server.url, secrets))
         yield SecureBroker(server.url, secrets)
     finally:
@@ -101,8 +103,8 @@ async def last_seq(secure: SecureBroker) -> int:
         return int(info.state.last_seq)
 
 
-async def append_pledge(conn: Conn, context: str = "pledges", events: int = 1) -> int:
-    b = Boundary(context, new_id())
+async def append_pledge(conn: Conn, context: str = "pledges", events: int = 1, organisation: str = "default") -> int:
+    b = Boundary(context, new_id(), organisation)
     made = pledge_made(b.id)
     cid = new_id()
     appended = await EventStore(conn.nc, STREAM, timeout=REFUSAL_WAIT_S).append(
@@ -118,8 +120,8 @@ async def test_integration_user_cannot_append_an_event(secure: SecureBroker) -> 
     before = await last_seq(secure)
     async with connected(secure, "integration") as it:
         with pytest.raises(NatsTimeout):
-            await it.nc.jetstream(timeout=REFUSAL_WAIT_S).publish("ps.evt.pledges.p1.PledgeMade", b"{}")
-        await it.violation('publish to "ps.evt.pledges.p1.PledgeMade"')
+            await it.nc.jetstream(timeout=REFUSAL_WAIT_S).publish("ps.evt.pledges.default.p1.PledgeMade", b"{}")
+        await it.violation('publish to "ps.evt.pledges.default.p1.PledgeMade"')
     assert await last_seq(secure) == before
 
 
@@ -136,13 +138,12 @@ ADMIN_ACTIONS: dict[str, tuple[str, Admin]] = {
 
 
 async def _update_stream(nc: NATS) -> object:
-    js = nc.jetstream(timeout=REFUSAL_WAIT_S)
-    config = (await js.stream_info(STREAM)).config
+    config = stream_config(STREAM, 1, 120.0)  # built here: integration users may not read the stream's info
     config.deny_purge = False
-    return await js.update_stream(config)
+    return await nc.jetstream(timeout=REFUSAL_WAIT_S).update_stream(config)
 
 
-@pytest.mark.parametrize("user", ["integration", "pledges", "projections"])
+@pytest.mark.parametrize("user", ["integration", OTHER, "pledges", "projections"])
 @pytest.mark.parametrize("action", sorted(ADMIN_ACTIONS))
 async def test_only_the_operator_may_purge_delete_or_update_the_stream(
     secure: SecureBroker, user: str, action: str
@@ -174,10 +175,10 @@ async def test_a_service_cannot_append_to_another_context(secure: SecureBroker, 
 
 async def test_a_service_cannot_answer_another_contexts_commands(secure: SecureBroker) -> None:
     async with connected(secure, "pledges") as svc:
-        await svc.nc.subscribe("ps.cmd.campaigns.LaunchCampaign", queue="campaigns")
-        await svc.violation('subscription to "ps.cmd.campaigns.LaunchCampaign"')
-        await svc.nc.subscribe("ps.cmd.pledges.MakePledge")  # its own commands, but outside its queue group
-        await svc.violation('subscription to "ps.cmd.pledges.MakePledge"')
+        await svc.nc.subscribe("ps.cmd.campaigns.*.LaunchCampaign", queue="campaigns")
+        await svc.violation('subscription to "ps.cmd.campaigns.*.LaunchCampaign"')
+        await svc.nc.subscribe("ps.cmd.pledges.*.MakePledge")  # its own commands, but outside its queue group
+        await svc.violation('subscription to "ps.cmd.pledges.*.MakePledge"')
 
 
 async def test_nobody_reads_another_users_replies(secure: SecureBroker) -> None:
@@ -216,7 +217,7 @@ async def test_integration_sends_a_command_and_a_service_replies(secure: SecureB
     async with connected(secure, "pledges") as svc, connected(secure, "integration") as it:
         await svc.nc.subscribe("ps.cmd.pledges.>", queue="pledges", cb=respond)
         await svc.nc.flush()
-        reply = await it.nc.request("ps.cmd.pledges.MakePledge", b'{"n": 1}', timeout=2)
+        reply = await it.nc.request("ps.cmd.pledges.default.MakePledge", b'{"n": 1}', timeout=2)
         assert reply.data == b'{"accepted": true, "echo": {"n": 1}}'
         assert reply.subject.startswith("_INBOX.integration.")
         assert it.errors == [] and svc.errors == []
@@ -227,8 +228,8 @@ async def test_integration_reads_events_with_its_own_durable_consumer(secure: Se
         seq = await append_pledge(svc)
     async with connected(secure, "integration") as it:
         js = it.nc.jetstream(timeout=2)
-        name = f"hr-{new_id()}"
-        sub = await js.pull_subscribe("ps.evt.>", durable=name, stream=STREAM, config=_from_seq(seq, name))
+        name = "default"  # the one consumer name the organisation's user may use
+        sub = await js.pull_subscribe("ps.evt.*.default.>", durable=name, stream=STREAM, config=_from_seq(seq, name))
         msgs = await sub.fetch(1, timeout=2)
         await msgs[0].ack()
         assert msgs[0].metadata.sequence.stream == seq
@@ -255,3 +256,78 @@ async def test_projections_read_the_whole_log(secure: SecureBroker) -> None:
         seen = [raw.seq async for batch in LogReader(proj.nc, STREAM, batch=50).batches(0, until) for raw in batch]
         assert seen == list(range(1, until + 1))
         assert proj.errors == []
+
+
+# --- organisations -------------------------------------------------------------------------------------
+
+
+async def test_an_organisations_integration_user_cannot_send_another_organisations_commands(
+    secure: SecureBroker,
+) -> None:
+    async with connected(secure, OTHER) as it:
+        with pytest.raises(NatsTimeout):
+            await it.nc.request("ps.cmd.pledges.default.MakePledge", b"{}", timeout=REFUSAL_WAIT_S)
+        await it.violation('publish to "ps.cmd.pledges.default.MakePledge"')
+
+
+async def test_an_organisations_integration_user_sees_only_its_own_events(secure: SecureBroker) -> None:
+    async with connected(secure, OTHER) as it:
+        live = await it.nc.subscribe("ps.evt.*.bureau-b.>")
+        await it.nc.subscribe("ps.evt.*.default.>")
+        await it.violation('subscription to "ps.evt.*.default.>"')
+        await it.nc.flush()
+        async with connected(secure, "pledges") as svc:
+            await append_pledge(svc, organisation="default")
+            mine = await append_pledge(svc, organisation="bureau-b")
+        msg = await live.next_msg(timeout=2)
+        assert msg.subject.split(".")[3] == "bureau-b"
+        with pytest.raises(NatsTimeout):
+            await live.next_msg(timeout=0.3)  # the default organisation's event never arrived
+        assert mine == await last_seq(secure)
+
+
+@pytest.mark.parametrize(
+    ("name", "subject_filter"),
+    [
+        ("default", "ps.evt.*.default.>"),
+        ("bureau-b", "ps.evt.>"),
+        ("bureau-b", "ps.evt.*.default.>"),
+        ("x", "ps.evt.*.bureau-b.>"),
+    ],
+)
+async def test_an_organisations_consumer_must_be_its_own_and_filtered_to_it(
+    secure: SecureBroker, name: str, subject_filter: str
+) -> None:
+    async with connected(secure, OTHER) as it:
+        config = _from_seq(1, name)
+        config.filter_subject = subject_filter
+        with pytest.raises(NatsTimeout):
+            await it.nc.jetstream(timeout=REFUSAL_WAIT_S).add_consumer(STREAM, config)
+        await it.violation(f'publish to "$JS.API.CONSUMER.CREATE.{STREAM}.{name}')
+
+
+async def test_an_organisations_consumer_reads_its_events_only(secure: SecureBroker) -> None:
+    async with connected(secure, "pledges") as svc:
+        first = await append_pledge(svc, organisation="bureau-b")
+        await append_pledge(svc, organisation="default")
+        second = await append_pledge(svc, organisation="bureau-b")
+    async with connected(secure, OTHER) as it:
+        js = it.nc.jetstream(timeout=2)
+        config = _from_seq(first, "bureau-b")
+        sub = await js.pull_subscribe("ps.evt.*.bureau-b.>", durable="bureau-b", stream=STREAM, config=config)
+        msgs = await sub.fetch(2, timeout=2)
+        for m in msgs:
+            await m.ack()
+        assert [m.metadata.sequence.stream for m in msgs] == [first, second]
+        await js.delete_consumer(STREAM, "bureau-b")
+        assert it.errors == []
+
+
+async def test_an_organisations_user_cannot_direct_get_another_organisations_events(secure: SecureBroker) -> None:
+    async with connected(secure, "pledges") as svc:
+        await append_pledge(svc, organisation="default")
+    async with connected(secure, OTHER) as it:
+        for subject in (f"$JS.API.DIRECT.GET.{STREAM}.ps.evt.*.default.>", f"$JS.API.DIRECT.GET.{STREAM}"):
+            with pytest.raises(NatsTimeout):
+                await it.nc.request(subject, b"", timeout=REFUSAL_WAIT_S)
+            await it.violation(f'publish to "{subject}"')

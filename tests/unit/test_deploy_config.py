@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.runtime.authconf import OrganisationClash, password_variable, render
 from shared.runtime.embedded import nats_server_binary
-from shared.runtime.secure import USERS, password_variable
+from shared.runtime.secure import USERS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 NATS_CONFS = sorted((DEPLOY / "nats").rglob("*.conf"))
@@ -156,3 +157,25 @@ def test_kubernetes_runs_each_service_as_a_deployment_with_its_own_credentials()
 def test_kustomization_lists_every_manifest() -> None:
     listed = set(yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())["resources"])
     assert listed == {p.name for p in (DEPLOY / "k8s").glob("*.yaml")} - {"kustomization.yaml"}
+
+
+def test_the_committed_auth_conf_is_the_rendering_for_the_default_organisation() -> None:
+    assert (DEPLOY / "nats" / "auth.conf").read_text() == render()
+
+
+def test_each_organisation_gets_an_integration_user_scoped_to_its_subjects(tmp_path: Path) -> None:
+    conf = tmp_path / "auth.conf"
+    conf.write_text(render(("default", "bureau-a")))
+    users = re.findall(r"\{ user: ([\w-]+), password: \$(\w+)", conf.read_text())
+    assert ("integration-bureau-a", "PS_NATS_PASSWORD_INTEGRATION_BUREAU_A") in users
+    block = conf.read_text().split("{ user: integration-bureau-a,")[1].split("{ user:")[0]
+    assert '"ps.cmd.*.bureau-a.>"' in block and '"ps.evt.*.bureau-a.>"' in block and "default" not in block
+    env = {variable: f"pw-{user}" for user, variable in users}
+    result = nats_check(conf, env)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("organisations", [("a-b", "a_b"), ("x", "X")])
+def test_organisations_whose_users_would_clash_are_refused(organisations: tuple[str, str]) -> None:
+    with pytest.raises(OrganisationClash):
+        render(organisations)
