@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -20,6 +20,7 @@ from services.projections.api_scores import scores_router
 from services.projections.board import board_router
 from services.projections.http import ApiError, ErrorResponse, Pool, Problem
 from services.projections.lag import ProjectionInfo, projection_infos
+from services.projections.scope import Viewer, in_scope, viewer_of
 from shared.errors import ErrorCode
 from shared.events.pledges import LedgerLine, Pledger
 from shared.http_auth import require_admin
@@ -34,6 +35,30 @@ select {PLEDGE_COLUMNS} from pledges where ($1::text is null or campaign_id = $1
 order by made_at, pledge_id limit $2 offset $3
 """
 PLEDGE_COUNT = "select count(*) from pledges where ($1::text is null or campaign_id = $1)"
+# an organiser's lists: only the campaigns its organisation launched (boards' `campaigns` table)
+ORGANISATION_PLEDGE_PAGE = f"""
+select {PLEDGE_COLUMNS} from pledges where ($1::text is null or campaign_id = $1)
+  and campaign_id in (select campaign_id from campaigns where organisation = $4)
+order by made_at, pledge_id limit $2 offset $3
+"""
+ORGANISATION_PLEDGE_COUNT = """
+select count(*) from pledges where ($1::text is null or campaign_id = $1)
+  and campaign_id in (select campaign_id from campaigns where organisation = $2)
+"""
+CAMPAIGNS = """
+select campaign_id, organisation, theme, organiser_unit_id, organiser_name, year, launched_at from campaigns
+where ($1::text is null or organisation = $1) order by year desc, campaign_id
+"""
+
+
+class CampaignView(BaseModel):
+    campaign_id: str
+    organisation: str = Field(description="the organisation that launched it (the token of its subjects)")
+    theme: str
+    organiser_unit_id: str
+    organiser_name: str
+    year: int
+    launched_at: datetime
 
 
 class PledgeView(BaseModel):
@@ -93,10 +118,14 @@ def create_api(
     *,
     admin_token: str | None = None,
     log_end: Callable[[], Awaitable[int]] | None = None,
+    organisers: Mapping[str, str] | None = None,
+    public: bool = True,
 ) -> FastAPI:
     """The read API over `schema`; its lifespan opens and closes the connection pool.
 
     The audit trail and the full ledger need `Authorization: Bearer <admin_token>` (no token: always 401).
+    `organisers` maps organiser token digests to organisations (`shared.organiser_tokens`): such a token sees
+    only its organisation's campaigns. `public` False: every read needs an organiser or the admin token.
     `log_end` gives the stream's last sequence for the lag figures (None: lag is not reported).
     """
 
@@ -111,6 +140,8 @@ def create_api(
             await app.state.pool.close()
 
     app = FastAPI(title="Pacesetter read API", version="0.1.0", lifespan=lifespan)
+    app.state.campaign_owners = {}
+    scoped = Depends(in_scope(viewer_of(admin_token, organisers or {}, public)))
 
     @app.exception_handler(Problem)
     async def problem(_: Request, exc: Problem) -> JSONResponse:
@@ -157,7 +188,12 @@ def create_api(
         """Per projection: its runner's state, checkpoint, the log's last sequence, the lag and any error."""
         return await projection_infos(db, dict(runner_states()) if runner_states else {}, log_end)
 
-    @app.get("/pledges/{pledge_id}", response_model=PledgeView, responses=NOT_FOUND)
+    @app.get("/campaigns", response_model=list[CampaignView])
+    async def list_campaigns(db: Pool, viewer: Viewer = scoped) -> list[CampaignView]:
+        """The campaigns the viewer may see (an organiser token: its organisation's), newest year first."""
+        return [CampaignView(**dict(r)) for r in await db.fetch(CAMPAIGNS, viewer.organisation)]
+
+    @app.get("/pledges/{pledge_id}", response_model=PledgeView, responses=NOT_FOUND, dependencies=[scoped])
     async def get_pledge(pledge_id: str, db: Pool) -> PledgeView:
         """One pledge with its ledger lines."""
         row = await db.fetchrow(ONE_PLEDGE, pledge_id)
@@ -168,20 +204,25 @@ def create_api(
     @app.get("/pledges", response_model=PledgePage)
     async def list_pledges(
         db: Pool,
+        viewer: Viewer = scoped,
         campaign_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     ) -> PledgePage:
         """Pledges in the order they were made, optionally of one campaign."""
-        rows = await db.fetch(PLEDGE_PAGE, campaign_id, limit, offset)
-        total = await db.fetchval(PLEDGE_COUNT, campaign_id)
+        if viewer.organisation is None:
+            rows = await db.fetch(PLEDGE_PAGE, campaign_id, limit, offset)
+            total = await db.fetchval(PLEDGE_COUNT, campaign_id)
+        else:
+            rows = await db.fetch(ORGANISATION_PLEDGE_PAGE, campaign_id, limit, offset, viewer.organisation)
+            total = await db.fetchval(ORGANISATION_PLEDGE_COUNT, campaign_id, viewer.organisation)
         return PledgePage(items=[_pledge(r) for r in rows], total=total, limit=limit, offset=offset)
 
     admin = require_admin(admin_token) if admin_token else _refuse_all
-    app.include_router(scores_router(admin))
+    app.include_router(scores_router(admin), dependencies=[scoped])
     app.include_router(audit_router(admin))
-    app.include_router(boards_router())
-    app.include_router(board_router())
+    app.include_router(boards_router(), dependencies=[scoped])
+    app.include_router(board_router(scoped), dependencies=[scoped])
     return app
 
 

@@ -19,6 +19,7 @@ from services.projections.catalog import PROJECTIONS
 from services.projections.connect import connect_nats, database_url
 from services.projections.runner import ProjectionRunner
 from services.scores.runner import score_policy
+from shared import organiser_tokens
 from shared.eventstore import EventStore
 from shared.http_auth import admin_token
 from shared.logging import configure_logging
@@ -57,7 +58,15 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
 
         server = _Server(
             uvicorn.Config(
-                create_api(dsn, settings.read_schema, states, admin_token=admin_token(settings), log_end=log_end),
+                create_api(
+                    dsn,
+                    settings.read_schema,
+                    states,
+                    admin_token=admin_token(settings),
+                    log_end=log_end,
+                    organisers=organiser_tokens.load(settings.data_dir),
+                    public=settings.read_api_public,
+                ),
                 settings.http_host,
                 settings.http_port,
                 log_config=None,

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from services.projections.http import Limit, Pool
+from services.projections.scope import Viewer
 
 STATIC = Path(__file__).with_name("board_static")
 CACHE = {"Cache-Control": "public, max-age=300"}
 CAMPAIGNS = """
 select campaign_id, jsonb_object_agg(kind || ':' || id, name) as names from score_names
+group by campaign_id order by campaign_id desc
+"""
+ORGANISATION_CAMPAIGNS = """
+select campaign_id, jsonb_object_agg(kind || ':' || id, name) as names from score_names
+where campaign_id in (select campaign_id from campaigns where organisation = $1)
 group by campaign_id order by campaign_id desc
 """
 HISTORY = """
@@ -47,7 +54,8 @@ class HistoryEntry(BaseModel):
     hash: str
 
 
-def board_router() -> APIRouter:
+def board_router(scoped: Any) -> APIRouter:
+    """The board's page and its two reads; `scoped` (a `Depends` of `scope.in_scope`) names the viewer."""
     router = APIRouter(tags=["board"])
 
     @router.get("/board", response_class=HTMLResponse, include_in_schema=False)
@@ -63,9 +71,10 @@ def board_router() -> APIRouter:
         return Response(path.read_bytes(), media_type=f"{media}; charset=utf-8", headers=CACHE)
 
     @router.get("/board/campaigns", response_model=list[CampaignNames])
-    async def campaigns(db: Pool) -> list[CampaignNames]:
-        """Campaigns on the board, newest id first, with their units' and members' names ("unit:<id>")."""
-        rows = await db.fetch(CAMPAIGNS)
+    async def campaigns(db: Pool, viewer: Viewer = scoped) -> list[CampaignNames]:
+        """Campaigns on the board the viewer may see, newest id first, with their units' and members' names."""
+        org = viewer.organisation
+        rows = await (db.fetch(CAMPAIGNS) if org is None else db.fetch(ORGANISATION_CAMPAIGNS, org))
         return [CampaignNames(campaign_id=r["campaign_id"], names=json.loads(r["names"])) for r in rows]
 
     @router.get("/board/campaigns/{campaign_id}/units/{unit_id}/history", response_model=list[HistoryEntry])

@@ -1,4 +1,5 @@
-"""Boards: evaluation results (only once published) and award winners, revocations and flag holders."""
+"""Boards: the campaigns with their organisation, evaluation results (only once published) and award winners,
+revocations and flag holders."""
 
 from __future__ import annotations
 
@@ -6,9 +7,21 @@ import asyncpg
 
 from services.projections.projection import Applied, On, Projection
 from shared.events.awards import AwardGranted, AwardRevoked
+from shared.events.campaigns import CampaignLaunched
 from shared.events.evaluation import ResultsPublished
 
 DDL = """
+create table if not exists campaigns (
+  campaign_id       text primary key,
+  organisation      text not null,
+  theme             text not null,
+  organiser_unit_id text not null,
+  organiser_name    text not null,
+  year              int not null,
+  launched_at       timestamptz not null,
+  seq               bigint not null
+);
+create index if not exists campaigns_by_organisation on campaigns (organisation, year);
 create table if not exists evaluation_results (
   round_id     text not null,
   campaign_id  text not null,
@@ -41,6 +54,11 @@ create table if not exists awards (
 );
 create index if not exists awards_by_campaign on awards (campaign_id, period, category_id, seq);
 """
+# the organisation is the token of the launch's subject: the read API scopes an organiser's token by it
+LAUNCHED = """
+insert into campaigns (campaign_id, organisation, theme, organiser_unit_id, organiser_name, year, launched_at, seq)
+values ($1, $2, $3, $4, $5, $6, $7, $8)
+"""
 # a newer publication of the same round replaces its results
 RESULTS = """
 insert into evaluation_results (round_id, campaign_id, subject_kind, subject_id, overall, grade,
@@ -56,6 +74,15 @@ select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
   $9::text[], $10::float8[], $11::int[], $12::timestamptz[], $13::bigint[])
 """
 REVOKED = "update awards set revoked_at = $2, revoked_reason = $3 where award_id = $1"
+
+
+async def campaign_launched(con: asyncpg.Connection, events: Applied[CampaignLaunched]) -> None:
+    rows = [
+        (e.campaign_id, r.organisation, e.theme, e.organiser_unit_id, e.organiser_name, e.year,
+         r.envelope.occurred_at, r.seq)
+        for r, e in events
+    ]  # fmt: skip
+    await con.executemany(LAUNCHED, rows)
 
 
 async def results_published(con: asyncpg.Connection, events: Applied[ResultsPublished]) -> None:
@@ -89,6 +116,7 @@ projection = Projection(
     name="boards",
     ddl=DDL,
     handlers=[
+        On(CampaignLaunched, campaign_launched),
         On(ResultsPublished, results_published),
         On(AwardGranted, award_granted),
         On(AwardRevoked, award_revoked),
