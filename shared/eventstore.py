@@ -17,7 +17,15 @@ from shared.records import AppendedEvent, RawEvent, RecordedEvent, decode
 from shared.subjects import EVENTS_ROOT, Boundary
 
 MIN_SERVER = (2, 12)
+# Every appended event carries its boundary's previous sequence (the expected one, which the server checked), or
+# IN_BATCH for the events after the first of an atomic batch (stored contiguously, so the previous one is seq - 1).
+# A view whose cached boundary is a few events behind walks these back-pointers with direct gets by sequence
+# instead of asking the server for the boundary's newer events, which it answers by scanning the log's tail.
+PREVIOUS_HEADER = "Ps-Previous-Seq"
+IN_BATCH = "-"
+MAX_HOPS = 64
 # JetStream error codes seen on appends (nats-server 2.15)
+EXPECTED = "Nats-Expected-Last-Subject-Sequence"
 WRONG_LAST_SEQUENCE = 10071
 BATCH_DUPLICATE_MSG_ID = 10201
 
@@ -40,6 +48,14 @@ class AppendRejected(Exception):
 
 class WrongExpectedSequence(AppendRejected):
     """The boundary moved since it was read, or this exact append was already stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event read back by a direct get, with its boundary's previous sequence (None: not recorded)."""
+
+    raw: RawEvent
+    previous: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +120,7 @@ class EventStore:
         if not events:
             return []
         guard = {
-            "Nats-Expected-Last-Subject-Sequence": str(expected),
+            EXPECTED: str(expected),
             "Nats-Expected-Last-Subject-Sequence-Subject": boundary.filter,
         }
         if len(events) == 1:
@@ -124,7 +140,7 @@ class EventStore:
 
     async def _publish_one(self, boundary: Boundary, ev: PendingEvent, guard: dict[str, str]) -> int:
         # A plain request and the ack's JSON: what js.publish does, without its per-call objects (profiled hot).
-        headers = {**guard, "Nats-Msg-Id": ev.envelope.event_id}
+        headers = {**guard, "Nats-Msg-Id": ev.envelope.event_id, PREVIOUS_HEADER: guard[EXPECTED]}
         reply = await self.nc.request(boundary.subject(ev.envelope.type), ev.encode(), self.timeout, headers=headers)
         return _ack_seq(reply)
 
@@ -137,6 +153,7 @@ class EventStore:
                 "Nats-Batch-Id": batch_id,
                 "Nats-Batch-Sequence": str(i),
                 "Nats-Msg-Id": ev.envelope.event_id,
+                PREVIOUS_HEADER: guard[EXPECTED] if i == 1 else IN_BATCH,
                 **(guard if i == 1 else {}),
             }
             subject = boundary.subject(ev.envelope.type)
@@ -148,20 +165,43 @@ class EventStore:
         return _ack_seq(reply)
 
     async def last_sequence(self, boundary: Boundary) -> int:
-        """The stream sequence of the boundary's last event, 0 if it has none (subject-indexed lookup).
+        """The stream sequence of the boundary's last event, 0 if it has none (subject-indexed lookup)."""
+        last = await self.last_event(boundary)
+        return last.raw.seq if last is not None else 0
 
-        A direct get of the last message on the boundary's subjects, read from its headers: what
-        js.get_last_msg(direct=True) does without building the message object (profiled hot: once per command).
+    async def last_event(self, boundary: Boundary) -> StoredEvent | None:
+        """The boundary's last event, None if it has none: one subject-indexed direct get.
+
+        What js.get_last_msg(direct=True) does without building the message object (profiled hot: once per
+        command).
         """
-        subject = f"$JS.API.DIRECT.GET.{self.stream}.{boundary.filter}"
-        reply = await self.nc.request(subject, b"", self.timeout)
-        headers = reply.headers or {}
-        status = headers.get("Status")
-        if status == "404":
-            return 0
-        if status:
-            raise APIError(code=int(status), description=headers.get("Description", ""))
-        return int(headers["Nats-Sequence"])
+        reply = await self.nc.request(f"$JS.API.DIRECT.GET.{self.stream}.{boundary.filter}", b"", self.timeout)
+        return _stored(reply)
+
+    async def event_at(self, seq: int) -> StoredEvent | None:
+        """The event at a stream sequence (a direct get by sequence), None if there is none."""
+        reply = await self.nc.request(f"$JS.API.DIRECT.GET.{self.stream}", b'{"seq": %d}' % seq, self.timeout)
+        return _stored(reply)
+
+    async def newer(self, boundary: Boundary, after: int, last: StoredEvent) -> list[RecordedEvent]:
+        """The boundary's events above `after` up to its `last` one, in order.
+
+        Follows the back-pointers from `last` (one direct get by sequence per event) when they lead to `after`
+        within MAX_HOPS; otherwise (events appended without them, or a long way behind) loads by subject filter.
+        """
+        if last.raw.seq <= after:
+            return []
+        chain = [last.raw]
+        previous = last.previous
+        while previous is not None and previous > after and len(chain) < MAX_HOPS:
+            stored = await self.event_at(previous)
+            if stored is None:
+                break
+            chain.append(stored.raw)
+            previous = stored.previous
+        if previous != after:
+            return await self.load(boundary, after)
+        return [decode(r) for r in reversed(chain)]
 
     async def load(self, boundary: Boundary, after: int = 0, page: int = 1000) -> list[RecordedEvent]:
         """Every event of the boundary with a sequence above `after`, in order (batch direct get)."""
@@ -195,6 +235,19 @@ class EventStore:
                     return out
         finally:
             await sub.unsubscribe()
+
+
+def _stored(reply: Msg) -> StoredEvent | None:
+    headers = reply.headers or {}
+    status = headers.get("Status")
+    if status == "404":
+        return None
+    if status:
+        raise APIError(code=int(status), description=headers.get("Description", ""))
+    seq = int(headers["Nats-Sequence"])
+    pointer = headers.get(PREVIOUS_HEADER)
+    previous = seq - 1 if pointer == IN_BATCH else int(pointer) if pointer and pointer.isdigit() else None
+    return StoredEvent(RawEvent(seq, headers["Nats-Subject"], reply.data), previous)
 
 
 def _ack_seq(reply: Msg) -> int:

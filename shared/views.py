@@ -64,13 +64,14 @@ class BoundaryView(Generic[S]):
 
     async def _current(self, boundary: Boundary) -> Folded[S]:
         cached = self._cache.get(boundary.id)
-        last = await self.store.last_sequence(boundary)
-        if cached is not None and cached.seq == last:
+        last = await self.store.last_event(boundary)
+        if cached is not None and cached.seq == (last.raw.seq if last is not None else 0):
             self._cache.move_to_end(boundary.id)
             return cached
         folded = cached.copy() if cached is not None else Folded(self.initial)
-        if last:
-            for rec in await self.store.load(boundary, after=folded.seq):
+        if last is not None and last.raw.seq > folded.seq:
+            # usually the one event another replica appended: it came with the lookup, nothing more to read
+            for rec in await self.store.newer(boundary, folded.seq, last):
                 self._fold(folded, rec)
         self.remember(boundary.id, folded)
         return folded

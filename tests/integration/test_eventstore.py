@@ -161,3 +161,38 @@ async def test_the_locks_cannot_be_lifted_by_a_config_update(store: EventStore, 
         await js.update_stream(config)
 
     assert (await js.stream_info(store.stream)).config.deny_purge is True
+
+
+async def _no_scan(*_: object) -> list[object]:
+    raise AssertionError("the boundary was loaded by a subject scan, not by its back-pointers")
+
+
+async def test_newer_events_follow_the_back_pointers_across_single_appends_and_atomic_batches(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    b, other = boundary(), boundary()
+    seqs: list[int] = []
+    await store.append(other, [pending(pledge_made(other.id))], expected=0)
+    for size in (1, 3, 1, 2):  # single appends and atomic batches, with another boundary's events between
+        cid = new_id()
+        appended = await store.append(
+            b, [pending(pledge_made(b.id), cid, i) for i in range(size)], expected=max(seqs, default=0)
+        )
+        seqs += [a.seq for a in appended]
+        await store.append(other, [pending(pledge_made(other.id))], expected=await store.last_sequence(other))
+
+    last = await store.last_event(b)
+    assert last is not None and last.raw.seq == seqs[-1]
+    expected = {after: [r.seq for r in await store.load(b, after)] for after in (0, *seqs)}
+    monkeypatch.setattr(store, "_direct_batch", _no_scan)
+    for after, want in expected.items():
+        assert [r.seq for r in await store.newer(b, after, last)] == want, after
+
+
+async def test_events_without_back_pointers_are_loaded_by_subject(store: EventStore, nc: NATS) -> None:
+    b = boundary()
+    first = await store.append(b, [pending(pledge_made(b.id))], expected=0)
+    raw = (await nc.jetstream().publish(b.subject("PledgeMade"), pending(pledge_made(b.id)).encode())).seq
+    last = await store.last_event(b)
+    assert last is not None and (last.raw.seq, last.previous) == (raw, None)
+    assert [r.seq for r in await store.newer(b, 0, last)] == [first[0].seq, raw]

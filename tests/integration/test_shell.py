@@ -14,6 +14,7 @@ from shared.runtime.embedded import EmbeddedNats
 from shared.shell import CommandShell, _pending
 from shared.subjects import Boundary
 from tests.support.builders import make_pledge
+from tests.support.pledges import PLEDGE, approve, entry, report, submit
 
 
 def shell(store: EventStore) -> CommandShell:  # type: ignore[type-arg]
@@ -97,3 +98,24 @@ async def test_idempotency_outlives_the_duplicate_window(tmp_path: Path) -> None
         await nc.close()
     finally:
         server.stop()
+
+
+async def test_replicas_taking_turns_reload_each_others_events_without_scanning_the_log(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = make_pledge().pledge_id
+    steps = [make_pledge(PLEDGE), submit(), approve(), *(report(entry(current_value=i)) for i in range(1, 6))]
+    commands = [c.model_copy(update={"pledge_id": pid}) for c in steps]
+    replicas = [shell(store), shell(store)]
+
+    async def no_scan(*_: object) -> list[object]:
+        raise AssertionError("a stale cache was reloaded by a subject scan")
+
+    monkeypatch.setattr(store, "_direct_batch", no_scan)  # every reload must follow the back-pointers
+    replies = [await replicas[i % 2].execute(pid, c) for i, c in enumerate(commands)]
+
+    assert all(r.ok and not r.duplicate for r in replies)
+    monkeypatch.undo()
+    logged = [(r.seq, r.envelope.type) for r in await store.load(Boundary("pledges", pid))]
+    assert logged == [(e.seq, e.type) for r in replies for e in r.events]
+    assert (await replicas[0].view.state(pid)) == (await replicas[1].view.state(pid))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.eventstore import PendingEvent, WrongExpectedSequence
+from shared.eventstore import PendingEvent, StoredEvent, WrongExpectedSequence
 from shared.records import AppendedEvent, RawEvent, RecordedEvent, decode
 from shared.subjects import Boundary, subject_matches
 
@@ -21,6 +21,13 @@ class MemoryStore:
     async def last_sequence(self, boundary: Boundary) -> int:
         mine = self.of(boundary)
         return mine[-1].seq if mine else 0
+
+    async def last_event(self, boundary: Boundary) -> StoredEvent | None:
+        mine = self.of(boundary)
+        return StoredEvent(mine[-1], None) if mine else None
+
+    async def newer(self, boundary: Boundary, after: int, last: StoredEvent) -> list[RecordedEvent]:
+        return await self.load(boundary, after)
 
     async def load(self, boundary: Boundary, after: int = 0) -> list[RecordedEvent]:
         return [decode(r) for r in self.of(boundary) if r.seq > after]
