@@ -93,11 +93,13 @@ def create_api(
     *,
     admin_token: str | None = None,
     log_end: Callable[[], Awaitable[int]] | None = None,
+    read_cache_ttl_s: float = 0.0,
 ) -> FastAPI:
     """The read API over `schema`; its lifespan opens and closes the connection pool.
 
     The audit trail and the full ledger need `Authorization: Bearer <admin_token>` (no token: always 401).
     `log_end` gives the stream's last sequence for the lag figures (None: lag is not reported).
+    A leaderboard page may be up to `read_cache_ttl_s` staler than its projection's checkpoint (`read_cache`).
     """
 
     @asynccontextmanager
@@ -178,7 +180,7 @@ def create_api(
         return PledgePage(items=[_pledge(r) for r in rows], total=total, limit=limit, offset=offset)
 
     admin = require_admin(admin_token) if admin_token else _refuse_all
-    app.include_router(scores_router(admin))
+    app.include_router(scores_router(admin, read_cache_ttl_s))
     app.include_router(audit_router(admin))
     app.include_router(boards_router())
     app.include_router(board_router())
