@@ -55,11 +55,20 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         def states() -> dict[str, str]:
             return {r.projection.name: r.state for r in runners}
 
+        api = create_api(
+            dsn,
+            settings.read_schema,
+            states,
+            admin_token=admin_token(settings),
+            log_end=log_end,
+            read_cache_ttl_s=settings.read_cache_ttl_s,
+        )
         server = _Server(
             uvicorn.Config(
-                create_api(dsn, settings.read_schema, states, admin_token=admin_token(settings), log_end=log_end),
+                api,
                 settings.http_host,
                 settings.http_port,
+                http="httptools",  # C parser: a cached leaderboard reply cost 0.37 ms of CPU, 0.62 with h11
                 log_config=None,
                 access_log=False,
             )
