@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from bench.httpget import HttpGet
 from bench.stats import percentile
 
 SCHEMA = "read"
@@ -126,27 +128,38 @@ async def read_endpoint(base: str) -> tuple[str, bool]:
     return "/pledges?limit=20", False
 
 
-async def paced_reads(base: str, path: str, rate: float, seconds: float) -> dict[str, float | int]:
-    """GET `path` at `rate` per second (open loop); latency from the intended send time."""
+async def paced_reads(
+    base: str, path: str, rate: float, seconds: float, server_pid: int | None = None
+) -> dict[str, float | int]:
+    """GET `path` at `rate` per second (open loop); latency from the intended send time.
+
+    With `server_pid`, also the CPU that process and this one (the client) spent per request.
+    """
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as http:
-        await http.get(path)  # warm the connection and the query plan
+    http = HttpGet(base, path)
+    try:
+        status, warm = await http.get()  # warm the connection, the query plan and the server's cache
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status} {warm[:200]!r}")
 
         async def one(due: float) -> None:
             nonlocal errors
             try:
-                r = await http.get(path)
-                if r.status_code != 200:
-                    errors += 1
-                    return
-            except httpx.HTTPError:
+                status, _ = await http.get()
+            except (OSError, ValueError, asyncio.IncompleteReadError):
+                errors += 1
+                return
+            if status != 200:
                 errors += 1
                 return
             latencies.append(time.perf_counter() - due)
 
         tasks = []
+        # this process holds every earlier benchmark's objects: a full collection here would count as the server's
+        gc.collect()
+        gc.freeze()
+        cpu0 = _cpu_s(server_pid), time.process_time()
         t0 = time.perf_counter()
         for k in range(int(rate * seconds)):
             due = t0 + k / rate
@@ -156,13 +169,31 @@ async def paced_reads(base: str, path: str, rate: float, seconds: float) -> dict
             tasks.append(asyncio.create_task(one(due)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - t0
+        cpu1 = _cpu_s(server_pid), time.process_time()
+    finally:
+        gc.unfreeze()
+        await http.close()
+    done = max(1, len(latencies) + errors)
     return {
         "requests": len(latencies),
         "errors": errors,
         "per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50) * 1000, 2),
         "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "body_bytes": len(warm),
+        "server_cpu_ms": round((cpu1[0] - cpu0[0]) * 1000 / done, 3),
+        "client_cpu_ms": round((cpu1[1] - cpu0[1]) * 1000 / done, 3),
     }
+
+
+def _cpu_s(pid: int | None) -> float:
+    """User + system CPU seconds of process `pid` so far (0.0 without one)."""
+    if pid is None:
+        return 0.0
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def peak_rss_mb(pid: int) -> float:

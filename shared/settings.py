@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     occ_max_attempts: int = Field(default=8, ge=1, description="decide-append attempts on a conflict")
     read_schema: str = Field(default="read", description="PostgreSQL schema the live projections write")
     projection_batch: int = Field(default=500, ge=1, le=10_000)
+    read_cache_ttl_s: float = Field(
+        default=0.02,
+        ge=0,
+        le=0.1,
+        description="how long the read API trusts a projection checkpoint it read before reading it again (0: every"
+        " request); a cached leaderboard page can be this much staler than the projection (within the 100 ms lag goal)",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON logs (false: coloured console lines)")
     nats_secure: bool = Field(

@@ -120,6 +120,7 @@ def create_api(
     log_end: Callable[[], Awaitable[int]] | None = None,
     organisers: Mapping[str, str] | None = None,
     public: bool = True,
+    read_cache_ttl_s: float = 0.0,
 ) -> FastAPI:
     """The read API over `schema`; its lifespan opens and closes the connection pool.
 
@@ -127,6 +128,7 @@ def create_api(
     `organisers` maps organiser token digests to organisations (`shared.organiser_tokens`): such a token sees
     only its organisation's campaigns. `public` False: every read needs an organiser or the admin token.
     `log_end` gives the stream's last sequence for the lag figures (None: lag is not reported).
+    A leaderboard page may be up to `read_cache_ttl_s` staler than its projection's checkpoint (`read_cache`).
     """
 
     @asynccontextmanager
@@ -219,7 +221,7 @@ def create_api(
         return PledgePage(items=[_pledge(r) for r in rows], total=total, limit=limit, offset=offset)
 
     admin = require_admin(admin_token) if admin_token else _refuse_all
-    app.include_router(scores_router(admin), dependencies=[scoped])
+    app.include_router(scores_router(admin, read_cache_ttl_s), dependencies=[scoped])
     app.include_router(audit_router(admin))
     app.include_router(boards_router(), dependencies=[scoped])
     app.include_router(board_router(scoped), dependencies=[scoped])

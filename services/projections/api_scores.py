@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from services.projections import standings
+from services.projections import scores_board, standings
 from services.projections.http import Limit, Offset, PeriodQuery, Pool, csv_response
+from services.projections.read_cache import CheckpointCache
 
 Kind = Literal["unit", "member"]
 AdjustmentKind = Literal["award", "revocation", "grade", "fulfilment", "correction"]
@@ -95,20 +96,30 @@ def _entry(row: asyncpg.Record) -> LedgerEntry:
     return LedgerEntry(**{k: row[k] for k in LedgerEntry.model_fields})
 
 
-def scores_router(admin: Callable[..., Awaitable[None]]) -> APIRouter:
+def scores_router(admin: Callable[..., Awaitable[None]], cache_ttl_s: float = 0.0) -> APIRouter:
+    """The scores routes; a leaderboard page may be up to `cache_ttl_s` staler than its projection's checkpoint
+    (see `read_cache`)."""
     router = APIRouter(tags=["scores"])
+    boards = CheckpointCache(scores_board.projection.name, cache_ttl_s)
 
+    # `response_model` documents the reply; the handler returns the cached bytes, so nothing revalidates them
     @router.get("/campaigns/{campaign_id}/leaderboard", response_model=Board)
     async def leaderboard(
         campaign_id: str, period: PeriodQuery, db: Pool, kind: Kind = "unit", limit: Limit = 50, offset: Offset = 0
-    ) -> Board:
+    ) -> Response:
         """Units or members ranked by points in a month, quarter, half-year or year."""
-        rows = await standings.board(db, campaign_id, kind, period, limit, offset)
-        total = rows[0]["total"] if rows else 0
-        items = [_standing(r) for r in rows]
-        return Board(
-            campaign_id=campaign_id, kind=kind, period=period, items=items, total=total, limit=limit, offset=offset
-        )
+
+        async def render() -> bytes:
+            rows = await standings.board(db, campaign_id, kind, period, limit, offset)
+            total = rows[0]["total"] if rows else 0
+            items = [_standing(r) for r in rows]
+            page = Board(
+                campaign_id=campaign_id, kind=kind, period=period, items=items, total=total, limit=limit, offset=offset
+            )
+            return page.model_dump_json().encode()
+
+        body = await boards.body(db, (campaign_id, kind, period, limit, offset), render)
+        return Response(body, media_type="application/json")
 
     @router.get("/campaigns/{campaign_id}/leaderboard.csv", response_class=StreamingResponse)
     async def leaderboard_csv(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -56,25 +57,31 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         def states() -> dict[str, str]:
             return {r.projection.name: r.state for r in runners}
 
+        api = create_api(
+            dsn,
+            settings.read_schema,
+            states,
+            admin_token=admin_token(settings),
+            log_end=log_end,
+            read_cache_ttl_s=settings.read_cache_ttl_s,
+            organisers=organiser_tokens.load(settings.data_dir),
+            public=settings.read_api_public,
+        )
         server = _Server(
             uvicorn.Config(
-                create_api(
-                    dsn,
-                    settings.read_schema,
-                    states,
-                    admin_token=admin_token(settings),
-                    log_end=log_end,
-                    organisers=organiser_tokens.load(settings.data_dir),
-                    public=settings.read_api_public,
-                ),
+                api,
                 settings.http_host,
                 settings.http_port,
+                http="httptools",  # C parser: a cached leaderboard reply cost 0.37 ms of CPU, 0.62 with h11
                 log_config=None,
                 access_log=False,
             )
         )
         http = asyncio.create_task(server.serve())
         url = await _started(server, http)
+        # what startup built lives as long as the process: full collections skip it from now on (a gen-2
+        # collection paused every request for 50-95 ms before, about 1 ms after)
+        gc.freeze()
 
         def stopped() -> dict[str, dict[str, object]]:
             return _stopped(runners)

@@ -35,7 +35,8 @@ class Problem(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a thread hop on every request
     pool: asyncpg.Pool = request.app.state.pool
     return pool
 
