@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressC
 from services.projections.connect import connect_nats
 from services.projections.projection import Projection
 from services.projections.runner import Outcome, ProjectionRunner
+from shared.logfanout import SharedLog
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -38,8 +39,10 @@ async def build(
     configure_logging("WARNING", False)
     nc = await connect_nats(settings)
     dsn = settings.database_url or ""
+    batch = settings.projection_batch
+    log = SharedLog(nc, settings.stream_name, batch)
     runners = [
-        ProjectionRunner(p, nc, dsn, settings.stream_name, schema, batch=settings.projection_batch, until=until)
+        ProjectionRunner(p, nc, dsn, settings.stream_name, schema, batch=batch, until=until, log=log)
         for p in projections
     ]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), EventsPerSecond(),

@@ -15,6 +15,7 @@ import structlog
 from services.projections import catalog
 from services.projections.connect import connect_nats, database_url
 from services.projections.runner import Outcome, ProjectionRunner
+from shared.logfanout import SharedLog
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
@@ -28,8 +29,10 @@ async def build(
     try:
         if until is None:
             until = int((await nc.jetstream().stream_info(settings.stream_name)).state.last_seq)
+        log = SharedLog(nc, settings.stream_name, batch)
+        dsn = database_url(settings)
         runners = [
-            ProjectionRunner(p, nc, database_url(settings), settings.stream_name, schema, batch=batch, until=until)
+            ProjectionRunner(p, nc, dsn, settings.stream_name, schema, batch=batch, until=until, log=log)
             for p in projections
         ]
         outcomes = await asyncio.gather(*(r.run() for r in runners))

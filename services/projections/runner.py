@@ -15,6 +15,7 @@ from services.projections.batch import apply_batch
 from services.projections.faults import LeadershipLost, ProjectionStopped, describe, is_transient
 from services.projections.leadership import close_quietly, hold_lock
 from services.projections.projection import Projection
+from shared.logfanout import LogSource
 from shared.logreader import LogReader
 
 State = Literal["starting", "standby", "active", "retrying", "stopped", "finished", "failed"]
@@ -25,6 +26,7 @@ class ProjectionRunner:
     """Builds one projection into one schema from the whole log, resuming after its checkpoint.
 
     `until` stops the build at a sequence (rebuilds, point-in-time, tests); None follows the log forever.
+    `log` is where it reads (a `SharedLog` the process's runners share); None reads on its own.
     """
 
     def __init__(
@@ -39,10 +41,12 @@ class ProjectionRunner:
         until: int | None = None,
         standby_poll_s: float = 1.0,
         max_backoff_s: float = 5.0,
+        log: LogSource | None = None,
     ) -> None:
         self.projection, self.nc, self.database_url, self.stream = projection, nc, database_url, stream
         self.schema = bookkeeping.check_schema_name(schema)
         self.batch, self.until, self.standby_poll_s, self.max_backoff_s = batch, until, standby_poll_s, max_backoff_s
+        self.log_source: LogSource = log if log is not None else LogReader(nc, stream, batch)
         self.state: State = "starting"
         self.last_seq = 0
         self.stopped_at: ProjectionStopped | None = None
@@ -90,8 +94,7 @@ class ProjectionRunner:
         self.log.info("active", seq=last, until=self.until)
         if self.until is not None and last >= self.until:
             return self._finish()
-        reader = LogReader(self.nc, self.stream, self.batch)
-        batches = reader.batches(last, self.until)
+        batches = self.log_source.batches(last, self.until)
         async with contextlib.aclosing(batches):
             async for raws in batches:
                 if lock.is_closed():
