@@ -37,6 +37,8 @@ create table if not exists audit_trail (
   prev_hash      bytea not null,
   hash           bytea not null
 );
+"""
+INDEXES = """
 create index if not exists audit_by_actor on audit_trail (actor_id, seq);
 create index if not exists audit_by_type on audit_trail (type, seq);
 create index if not exists audit_by_boundary on audit_trail (boundary_id, seq);
@@ -78,4 +80,4 @@ async def audit_events(con: asyncpg.Connection, raws: Sequence[RawEvent]) -> Non
     await con.execute(INSERT, seqs, subjects, contexts, boundaries, envelopes, prevs, hashes)
 
 
-projection = Projection(name="audit_trail", ddl=DDL, handlers=[], every=audit_events)
+projection = Projection(name="audit_trail", ddl=DDL, handlers=[], every=audit_events, indexes=INDEXES)

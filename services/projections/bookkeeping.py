@@ -49,14 +49,23 @@ def check_schema_name(schema: str) -> str:
     return schema
 
 
-async def prepare(con: asyncpg.Connection, schema: str, projection: Projection) -> None:
-    """Create the schema, the bookkeeping tables, the projection's tables and its checkpoint row."""
+async def prepare(con: asyncpg.Connection, schema: str, projection: Projection, *, indexes: bool = True) -> None:
+    """Create the schema, the bookkeeping tables, the projection's tables (with their secondary indexes unless
+    `indexes` is False) and its checkpoint row."""
     async with con.transaction():
         await con.execute(DDL_LOCK)
         await con.execute(await con.fetchval(CREATE_SCHEMA, check_schema_name(schema)))
         await con.execute(TABLES)
         await con.execute(projection.ddl)
+        if indexes and projection.indexes:
+            await con.execute(projection.indexes)
         await con.execute(ADD_CHECKPOINT, projection.name)
+
+
+async def add_indexes(con: asyncpg.Connection, projection: Projection) -> None:
+    """Create the projection's secondary indexes that are missing (after a build loaded its tables)."""
+    if projection.indexes:
+        await con.execute(projection.indexes)
 
 
 async def read_checkpoint(con: asyncpg.Connection, projection: str) -> int:

@@ -25,6 +25,8 @@ create table if not exists pledges (
   made_at      timestamptz not null,
   last_seq     bigint not null
 );
+"""
+INDEXES = """
 create index if not exists pledges_by_campaign on pledges (campaign_id, made_at, pledge_id);
 """
 
@@ -57,4 +59,5 @@ projection = Projection(
     name="pledge_board",
     ddl=DDL + pledge_lifecycle.DDL,
     handlers=[On(PledgeMade, pledge_made), *pledge_lifecycle.HANDLERS],
+    indexes=INDEXES,
 )

@@ -87,13 +87,14 @@ class ProjectionRunner:
             await close_quietly(lock)
 
     async def _project(self, con: asyncpg.Connection, lock: asyncpg.Connection) -> Outcome:
-        await bookkeeping.prepare(con, self.schema, self.projection)
+        # a build indexes its tables once it is done; a follower needs them from the start, for the read API
+        await bookkeeping.prepare(con, self.schema, self.projection, indexes=self.until is None)
         await bookkeeping.mark_running(con, self.projection.name)
         last = self.last_seq = await bookkeeping.read_checkpoint(con, self.projection.name)
         self.state = "active"
         self.log.info("active", seq=last, until=self.until)
         if self.until is not None and last >= self.until:
-            return self._finish()
+            return await self._finish(con)
         batches = self.log_source.batches(last, self.until)
         async with contextlib.aclosing(batches):
             async for raws in batches:
@@ -106,15 +107,17 @@ class ProjectionRunner:
                 except ProjectionStopped as stop:
                     return await self._stop(con, stop)
                 self.log.debug("batch applied", seq=last, events=len(raws))
-        return self._finish()
+        return await self._finish(con)
 
     async def _stop(self, con: asyncpg.Connection, stop: ProjectionStopped) -> Outcome:
         self.log.error("projection stopped", seq=stop.seq, subject=stop.subject, reason=stop.reason)
         await bookkeeping.mark_stopped(con, self.projection.name, stop.seq, stop.subject, stop.reason)
+        await bookkeeping.add_indexes(con, self.projection)
         self.state, self.stopped_at = "stopped", stop
         return "stopped"
 
-    def _finish(self) -> Outcome:
+    async def _finish(self, con: asyncpg.Connection) -> Outcome:
+        await bookkeeping.add_indexes(con, self.projection)
         self.state = "finished"
         self.log.info("finished", seq=self.last_seq)
         return "finished"
