@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.projections.build", description=__doc__)
     parser.add_argument("--schema", required=True, help="target PostgreSQL schema (created if missing)")
     parser.add_argument("--until", type=int, default=None, help="last sequence to apply (default: the log's end)")
-    parser.add_argument("--batch", type=int, default=settings.projection_batch, help="events per transaction")
+    parser.add_argument("--batch", type=int, default=settings.build_batch, help="events per transaction")
     parser.add_argument("projections", nargs="*", help=f"default: all of {sorted(catalog.PROJECTIONS)}")
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_json)
