@@ -74,11 +74,12 @@ class ProjectionRunner:
     async def _attempt(self) -> Outcome:
         lock = await hold_lock(self.database_url, self.lock_key, self.standby_poll_s, self._standing_by)
         try:
-            con = await asyncpg.connect(
-                self.database_url,
-                timeout=10,
-                server_settings={"search_path": self.schema, "application_name": f"projector {self.lock_key}"},
-            )
+            settings = {"search_path": self.schema, "application_name": f"projector {self.lock_key}"}
+            if self.until is not None:
+                # a build need not wait for each commit's flush: a crash loses the newest batches together
+                # with their checkpoint (one transaction), and the build resumes from the checkpoint left
+                settings["synchronous_commit"] = "off"
+            con = await asyncpg.connect(self.database_url, timeout=10, server_settings=settings)
             try:
                 return await self._project(con, lock)
             finally:
