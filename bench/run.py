@@ -285,7 +285,7 @@ class Run:
         events = await self.last_seq()
         say(f"replay: every projection rebuilt from {events:,} events into schema bench_replay")
         t0 = time.perf_counter()
-        until, outcomes = await build(settings, "bench_replay", events, settings.projection_batch)
+        until, outcomes = await build(settings, "bench_replay", events, settings.build_batch)
         ours = until / (time.perf_counter() - t0)
         say(f"replay reference: raw JetStream → PostgreSQL upsert loop over {events:,} events")
         raw = await references.raw_loop(self.nc, self.stack.dsn, self.stack.stream, events)
@@ -298,7 +298,7 @@ class Run:
                 f"{r:.2f}",
                 goal="≥ 40,000 ev/s, ≥ 0.45×",
                 met=ours >= 40_000 and r >= 0.45,
-                note=f"outcomes {outcomes}; batch {settings.projection_batch}",
+                note=f"outcomes {outcomes}; batch {settings.build_batch}",
                 data={"events": events, "outcomes": outcomes, "live_catch_up": self.facts.get("live_catch_up")},
             )
         )

@@ -31,7 +31,10 @@ class Settings(BaseSettings):
     command_concurrency: int = Field(default=64, ge=1, le=1024, description="commands in flight per replica")
     occ_max_attempts: int = Field(default=8, ge=1, description="decide-append attempts on a conflict")
     read_schema: str = Field(default="read", description="PostgreSQL schema the live projections write")
-    projection_batch: int = Field(default=500, ge=1, le=10_000)
+    projection_batch: int = Field(default=500, ge=1, le=10_000, description="events per transaction when following")
+    build_batch: int = Field(
+        default=2000, ge=1, le=10_000, description="events per transaction when building (rebuild, replay, build)"
+    )
     read_cache_ttl_s: float = Field(
         default=0.02,
         ge=0,

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressC
 from services.projections.connect import connect_nats
 from services.projections.projection import Projection
 from services.projections.runner import Outcome, ProjectionRunner
+from shared.logfanout import SharedLog
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -32,22 +33,27 @@ async def log_end(settings: Settings) -> int:
 
 
 async def build(
-    settings: Settings, schema: str, until: int, projections: Sequence[Projection], console: Console
+    settings: Settings, targets: Sequence[tuple[Projection, str]], until: int, console: Console
 ) -> dict[str, Outcome]:
-    """Each projection built into `schema` up to `until` (resuming from its checkpoints), with progress."""
+    """Each (projection, schema) built up to `until` (resuming from its checkpoints), with progress.
+
+    They are built together: one read of the log feeds them all.
+    """
     configure_logging("WARNING", False)
     nc = await connect_nats(settings)
     dsn = settings.database_url or ""
+    batch = settings.build_batch
+    log = SharedLog(nc, settings.stream_name, batch)
     runners = [
-        ProjectionRunner(p, nc, dsn, settings.stream_name, schema, batch=settings.projection_batch, until=until)
-        for p in projections
+        ProjectionRunner(p, nc, dsn, settings.stream_name, schema, batch=batch, until=until, log=log)
+        for p, schema in targets
     ]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), EventsPerSecond(),
                TimeElapsedColumn())  # fmt: skip
     try:
         with Progress(*columns, console=console) as progress:
             tasks = {
-                r.projection.name: progress.add_task(f"{r.projection.name} → {schema}", total=until) for r in runners
+                r.projection.name: progress.add_task(f"{r.projection.name} → {r.schema}", total=until) for r in runners
             }
             work = asyncio.gather(*(r.run() for r in runners))
             while not work.done():

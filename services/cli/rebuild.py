@@ -70,9 +70,10 @@ async def _rebuild(settings: Settings, live: str, names: list[str], keep_old: bo
             todo = [n for n in names if n not in stopped and await _behind(con, staging[n], n, end)]
             if not todo:
                 break
-            for n in todo:  # one at a time: each gets its own progress bar and all of PostgreSQL
-                outcome = await build(settings, staging[n], end, catalog.select([n]), err)
-                if outcome[n] != "finished":
+            # together: one read of the log feeds every staging schema
+            outcomes = await build(settings, [(p, staging[p.name]) for p in catalog.select(todo)], end, err)
+            for n, outcome in outcomes.items():
+                if outcome != "finished":
                     stopped[n] = ("stopped", await staged_checkpoint(con, staging[n], n))
         results = dict(stopped)
         for n in names:

@@ -83,7 +83,7 @@ async def _replay(settings: Settings, until: int | datetime, schema: str, names:
         await con.close()
     seq, when = await _resolve(settings, until)
     out.print(f"as of sequence [bold]{seq}[/]" + (f" (stored {when.isoformat()})" if when else ""), highlight=False)
-    outcomes = await build(settings, schema, seq, catalog.select(names), err)
+    outcomes = await build(settings, [(p, schema) for p in catalog.select(names)], seq, err)
     for name, outcome in outcomes.items():
         out.print(f"{name}: {outcome}", highlight=False)
     out.print(f"built into schema [bold]{schema}[/]", highlight=False)

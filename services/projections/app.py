@@ -23,6 +23,7 @@ from services.scores.runner import score_policy
 from shared import organiser_tokens
 from shared.eventstore import EventStore
 from shared.http_auth import admin_token
+from shared.logfanout import SharedLog
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 from shared.subjects import health_subject
@@ -46,8 +47,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     try:
         store = EventStore(nc, settings.stream_name)
         await store.ensure_stream(settings.stream_replicas, settings.duplicate_window_s)
+        shared_log = SharedLog(nc, settings.stream_name, settings.projection_batch)
         runners = [
-            ProjectionRunner(p, nc, dsn, settings.stream_name, settings.read_schema, batch=settings.projection_batch)
+            ProjectionRunner(
+                p, nc, dsn, settings.stream_name, settings.read_schema, batch=settings.projection_batch, log=shared_log
+            )
             for p in (*PROJECTIONS.values(), score_policy(store))
         ]
 

@@ -34,7 +34,6 @@ create table if not exists evaluation_results (
   seq          bigint not null,
   primary key (round_id, subject_kind, subject_id)
 );
-create index if not exists evaluation_results_by_campaign on evaluation_results (campaign_id, round_id);
 create table if not exists awards (
   award_id      text primary key,
   round_id      text not null,
@@ -52,6 +51,9 @@ create table if not exists awards (
   revoked_reason text,
   seq           bigint not null
 );
+"""
+INDEXES = """
+create index if not exists evaluation_results_by_campaign on evaluation_results (campaign_id, round_id);
 create index if not exists awards_by_campaign on awards (campaign_id, period, category_id, seq);
 """
 # the organisation is the token of the launch's subject: the read API scopes an organiser's token by it
@@ -115,6 +117,7 @@ async def award_revoked(con: asyncpg.Connection, events: Applied[AwardRevoked]) 
 projection = Projection(
     name="boards",
     ddl=DDL,
+    indexes=INDEXES,
     handlers=[
         On(CampaignLaunched, campaign_launched),
         On(ResultsPublished, results_published),

@@ -15,6 +15,7 @@ import structlog
 from services.projections import catalog
 from services.projections.connect import connect_nats, database_url
 from services.projections.runner import Outcome, ProjectionRunner
+from shared.logfanout import SharedLog
 from shared.logging import configure_logging
 from shared.settings import Settings, get_settings
 
@@ -28,8 +29,10 @@ async def build(
     try:
         if until is None:
             until = int((await nc.jetstream().stream_info(settings.stream_name)).state.last_seq)
+        log = SharedLog(nc, settings.stream_name, batch)
+        dsn = database_url(settings)
         runners = [
-            ProjectionRunner(p, nc, database_url(settings), settings.stream_name, schema, batch=batch, until=until)
+            ProjectionRunner(p, nc, dsn, settings.stream_name, schema, batch=batch, until=until, log=log)
             for p in projections
         ]
         outcomes = await asyncio.gather(*(r.run() for r in runners))
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.projections.build", description=__doc__)
     parser.add_argument("--schema", required=True, help="target PostgreSQL schema (created if missing)")
     parser.add_argument("--until", type=int, default=None, help="last sequence to apply (default: the log's end)")
-    parser.add_argument("--batch", type=int, default=settings.projection_batch, help="events per transaction")
+    parser.add_argument("--batch", type=int, default=settings.build_batch, help="events per transaction")
     parser.add_argument("projections", nargs="*", help=f"default: all of {sorted(catalog.PROJECTIONS)}")
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_json)

@@ -24,7 +24,9 @@ create table if not exists pledges (
   recorded_by  text,
   made_at      timestamptz not null,
   last_seq     bigint not null
-);
+) with (fillfactor = 50);
+"""
+INDEXES = """
 create index if not exists pledges_by_campaign on pledges (campaign_id, made_at, pledge_id);
 """
 
@@ -57,4 +59,5 @@ projection = Projection(
     name="pledge_board",
     ddl=DDL + pledge_lifecycle.DDL,
     handlers=[On(PledgeMade, pledge_made), *pledge_lifecycle.HANDLERS],
+    indexes=INDEXES,
 )

@@ -51,12 +51,16 @@ class Projection:
     builds into the live schema, a blue/green side schema or a point-in-time schema.
     A projection of every event (the audit trail) gives `every` instead of handlers: it gets each batch's
     raw events, undecoded, in log order.
+    `indexes` is the idempotent DDL of the secondary indexes: a runner following the log creates them with the
+    tables, a build (`until`) once it is done, since loading unindexed tables and indexing them after costs
+    PostgreSQL a fraction of maintaining every index row by row.
     """
 
     name: str
     ddl: str
     handlers: Sequence[On[Any]]
     every: EveryEvent | None = None
+    indexes: str = ""
     _by_type: dict[str, On[Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -15,6 +15,7 @@ from services.projections.batch import apply_batch
 from services.projections.faults import LeadershipLost, ProjectionStopped, describe, is_transient
 from services.projections.leadership import close_quietly, hold_lock
 from services.projections.projection import Projection
+from shared.logfanout import LogSource
 from shared.logreader import LogReader
 
 State = Literal["starting", "standby", "active", "retrying", "stopped", "finished", "failed"]
@@ -25,6 +26,7 @@ class ProjectionRunner:
     """Builds one projection into one schema from the whole log, resuming after its checkpoint.
 
     `until` stops the build at a sequence (rebuilds, point-in-time, tests); None follows the log forever.
+    `log` is where it reads (a `SharedLog` the process's runners share); None reads on its own.
     """
 
     def __init__(
@@ -39,10 +41,12 @@ class ProjectionRunner:
         until: int | None = None,
         standby_poll_s: float = 1.0,
         max_backoff_s: float = 5.0,
+        log: LogSource | None = None,
     ) -> None:
         self.projection, self.nc, self.database_url, self.stream = projection, nc, database_url, stream
         self.schema = bookkeeping.check_schema_name(schema)
         self.batch, self.until, self.standby_poll_s, self.max_backoff_s = batch, until, standby_poll_s, max_backoff_s
+        self.log_source: LogSource = log if log is not None else LogReader(nc, stream, batch)
         self.state: State = "starting"
         self.last_seq = 0
         self.stopped_at: ProjectionStopped | None = None
@@ -70,11 +74,12 @@ class ProjectionRunner:
     async def _attempt(self) -> Outcome:
         lock = await hold_lock(self.database_url, self.lock_key, self.standby_poll_s, self._standing_by)
         try:
-            con = await asyncpg.connect(
-                self.database_url,
-                timeout=10,
-                server_settings={"search_path": self.schema, "application_name": f"projector {self.lock_key}"},
-            )
+            settings = {"search_path": self.schema, "application_name": f"projector {self.lock_key}"}
+            if self.until is not None:
+                # a build need not wait for each commit's flush: a crash loses the newest batches together
+                # with their checkpoint (one transaction), and the build resumes from the checkpoint left
+                settings["synchronous_commit"] = "off"
+            con = await asyncpg.connect(self.database_url, timeout=10, server_settings=settings)
             try:
                 return await self._project(con, lock)
             finally:
@@ -83,15 +88,15 @@ class ProjectionRunner:
             await close_quietly(lock)
 
     async def _project(self, con: asyncpg.Connection, lock: asyncpg.Connection) -> Outcome:
-        await bookkeeping.prepare(con, self.schema, self.projection)
+        # a build indexes its tables once it is done; a follower needs them from the start, for the read API
+        await bookkeeping.prepare(con, self.schema, self.projection, indexes=self.until is None)
         await bookkeeping.mark_running(con, self.projection.name)
         last = self.last_seq = await bookkeeping.read_checkpoint(con, self.projection.name)
         self.state = "active"
         self.log.info("active", seq=last, until=self.until)
         if self.until is not None and last >= self.until:
-            return self._finish()
-        reader = LogReader(self.nc, self.stream, self.batch)
-        batches = reader.batches(last, self.until)
+            return await self._finish(con)
+        batches = self.log_source.batches(last, self.until)
         async with contextlib.aclosing(batches):
             async for raws in batches:
                 if lock.is_closed():
@@ -103,15 +108,17 @@ class ProjectionRunner:
                 except ProjectionStopped as stop:
                     return await self._stop(con, stop)
                 self.log.debug("batch applied", seq=last, events=len(raws))
-        return self._finish()
+        return await self._finish(con)
 
     async def _stop(self, con: asyncpg.Connection, stop: ProjectionStopped) -> Outcome:
         self.log.error("projection stopped", seq=stop.seq, subject=stop.subject, reason=stop.reason)
         await bookkeeping.mark_stopped(con, self.projection.name, stop.seq, stop.subject, stop.reason)
+        await bookkeeping.add_indexes(con, self.projection)
         self.state, self.stopped_at = "stopped", stop
         return "stopped"
 
-    def _finish(self) -> Outcome:
+    async def _finish(self, con: asyncpg.Connection) -> Outcome:
+        await bookkeeping.add_indexes(con, self.projection)
         self.state = "finished"
         self.log.info("finished", seq=self.last_seq)
         return "finished"

@@ -39,8 +39,6 @@ create table if not exists score_ledger (
   reason          text not null,
   recorded_at     timestamptz not null
 );
-create index if not exists score_ledger_by_subject on score_ledger (campaign_id, subject_kind, subject_id, seq);
-create index if not exists score_ledger_by_cause on score_ledger (cause_event_id);
 create table if not exists score_totals (
   campaign_id  text not null,
   period_kind  text not null,
@@ -59,6 +57,10 @@ create table if not exists benchmark_pairs (
   campaign_id text not null, unit_id text not null, internal_unit_id text not null, external_benchmark text not null,
   primary key (campaign_id, unit_id)
 );
+"""
+INDEXES = """
+create index if not exists score_ledger_by_subject on score_ledger (campaign_id, subject_kind, subject_id, seq);
+create index if not exists score_ledger_by_cause on score_ledger (cause_event_id);
 """
 # a plain insert: one adjustment per boundary, so a second row for one id means the log is wrong (stop loudly)
 INSERT_LEDGER = """
@@ -134,6 +136,7 @@ async def pair_named(con: asyncpg.Connection, events: Applied[BenchmarkPairNamed
 projection = Projection(
     name="scores_board",
     ddl=DDL,
+    indexes=INDEXES,
     handlers=[
         On(ScoreAdjusted, score_adjusted),
         On(UnitRegistered, unit_registered),
