@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -25,8 +26,8 @@ from shared.runtime.servers import Servers
 WRITERS = ("pledges", "evaluation")  # the services the mix reaches
 
 
-async def one_round(stack: BenchStack, wl: Workload, rate: float, seconds: float) -> dict[str, float]:
-    """CPU ms per answered command of each service that answered some, over one paced run."""
+async def one_round(stack: BenchStack, wl: Workload, rate: float, seconds: float, clients: int = 0) -> dict[str, float]:
+    """CPU ms per answered command of each service that answered some, over one paced run (or closed loop)."""
     assert stack.nc is not None
     sent: Counter[str] = Counter()
 
@@ -36,9 +37,16 @@ async def one_round(stack: BenchStack, wl: Workload, rate: float, seconds: float
         return msg
 
     pids = stack.pids()
-    before = cpu_seconds(pids)
-    out = await client.paced(stack.nc, source, rate, seconds)
-    after = cpu_seconds(pids)
+    others = {"bench": os.getpid(), **{f"server-{k}": v for k, v in stack.servers.pids().items()}}
+    before = cpu_seconds({**pids, **others})
+    if clients:
+        out = await client.closed_loop(stack.nc, source, clients, seconds)
+        print(f"  closed loop, {clients} clients: {out.summary()}")
+    else:
+        out = await client.paced(stack.nc, source, rate, seconds)
+    after = cpu_seconds({**pids, **others})
+    used = {k: f"{(after[k] - before[k]) / out.elapsed:.0%}" for k in after}
+    print(f"  CPU of one core: {used}")
     if out.refused:
         print(f"  refused: {dict(out.refused)}")
     return {name: round((after[name] - before[name]) * 1000 / sent[name], 3) for name in pids if sent[name]}
@@ -55,7 +63,7 @@ async def start_lean(stack: BenchStack) -> None:
             await stack.spawn(spec)
 
 
-async def main(rate: float, seconds: float, rounds: int, spy: Path | None, lean: bool) -> None:
+async def main(rate: float, seconds: float, rounds: int, spy: Path | None, lean: bool, clients: int) -> None:
     stack = BenchStack()
     try:
         await (start_lean(stack) if lean else stack.start())
@@ -65,7 +73,8 @@ async def main(rate: float, seconds: float, rounds: int, spy: Path | None, lean:
             await client.run_all(stack.nc, phase)
         await one_round(stack, wl, rate, min(seconds, 5))  # warm-up: caches, imports, JIT-less first calls
         for k in range(rounds):
-            print(f"round {k + 1}: CPU ms per command at {rate:.0f}/s: {await one_round(stack, wl, rate, seconds)}")
+            how = f"{clients} clients" if clients else f"{rate:.0f}/s"
+            print(f"round {k + 1}: CPU ms per command at {how}: {await one_round(stack, wl, rate, seconds, clients)}")
         if spy is not None:
             await profile(stack, wl, rate, seconds, spy)
     finally:
@@ -75,7 +84,7 @@ async def main(rate: float, seconds: float, rounds: int, spy: Path | None, lean:
 async def profile(stack: BenchStack, wl: Workload, rate: float, seconds: float, out: Path) -> None:
     """py-spy (raw folded stacks) of pledges and evaluation during one more round; prints the hottest frames."""
     pids = stack.pids()
-    spies = {name: record(pids[name], seconds, out / f"{name}.txt") for name in WRITERS}
+    spies = {name: record(pids[name], seconds, out / f"{name}.txt", rate=400) for name in WRITERS}
     await one_round(stack, wl, rate, seconds + 1)
     for name, p in spies.items():
         p.wait()
@@ -90,8 +99,9 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--spy", type=Path, default=None, help="also py-spy the services, raw stacks into this folder")
+    parser.add_argument("--clients", type=int, default=0, help="closed loop with this many clients instead of --rate")
     parser.add_argument("--lean", action="store_true", help="start only NATS, pledges and evaluation")
     a = parser.parse_args()
     if a.spy is not None:
         a.spy.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(a.rate, a.seconds, a.rounds, a.spy, a.lean))
+    asyncio.run(main(a.rate, a.seconds, a.rounds, a.spy, a.lean, a.clients))

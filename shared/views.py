@@ -48,6 +48,15 @@ class BoundaryView(Generic[S]):
         """The boundary's state as of its last event in the log."""
         return (await self.current(boundary_id)).state
 
+    def known(self, boundary_id: str) -> Folded[S]:
+        """The cached state, or the initial one for a boundary this process has not seen: not confirmed.
+
+        Only for a decision whose append guards it (expected sequence = its `seq`): a moved boundary
+        makes the append fail, and the caller decides again on `current`.
+        """
+        cached = self._cache.get(boundary_id)
+        return cached if cached is not None else Folded(self.initial)
+
     async def current(self, boundary_id: str) -> Folded[S]:
         """One subject-indexed lookup when the cache is current; otherwise loads only the newer events."""
         boundary = Boundary(self.context, boundary_id)
