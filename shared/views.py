@@ -23,7 +23,9 @@ S = TypeVar("S")
 class Folded(Generic[S]):
     """A boundary's state after the event at `seq`, and the events each command id produced.
 
-    Once cached a Folded is never changed: changes go into a copy.
+    Once cached, its state and seq never change: changes go into a copy. The copy shares `outcomes`, which
+    only ever gains commands whose events are in the log (facts, true of every version), so an older copy
+    seeing them stays right, and a command costs no copy of its boundary's whole history.
     """
 
     state: S
@@ -31,7 +33,7 @@ class Folded(Generic[S]):
     outcomes: dict[str, list[AppendedEvent]] = field(default_factory=dict)
 
     def copy(self) -> Folded[S]:
-        return Folded(self.state, self.seq, dict(self.outcomes))
+        return Folded(self.state, self.seq, self.outcomes)
 
 
 class BoundaryView(Generic[S]):
@@ -88,4 +90,7 @@ class BoundaryView(Generic[S]):
         appended = AppendedEvent(
             event_id=rec.envelope.event_id, type=rec.envelope.type, subject=rec.subject, seq=rec.seq
         )
-        folded.outcomes.setdefault(rec.envelope.command_id, []).append(appended)
+        # concurrent loads fold the same events into the shared outcomes: record each event once, in a new list
+        known = folded.outcomes.get(rec.envelope.command_id, [])
+        if not known or known[-1].seq < rec.seq:
+            folded.outcomes[rec.envelope.command_id] = [*known, appended]
