@@ -76,16 +76,16 @@ async def main(rate: float, seconds: float, rounds: int, spy: Path | None, lean:
             how = f"{clients} clients" if clients else f"{rate:.0f}/s"
             print(f"round {k + 1}: CPU ms per command at {how}: {await one_round(stack, wl, rate, seconds, clients)}")
         if spy is not None:
-            await profile(stack, wl, rate, seconds, spy)
+            await profile(stack, wl, rate, seconds, spy, clients)
     finally:
         await stack.stop()
 
 
-async def profile(stack: BenchStack, wl: Workload, rate: float, seconds: float, out: Path) -> None:
+async def profile(stack: BenchStack, wl: Workload, rate: float, seconds: float, out: Path, clients: int) -> None:
     """py-spy (raw folded stacks) of pledges and evaluation during one more round; prints the hottest frames."""
     pids = stack.pids()
     spies = {name: record(pids[name], seconds, out / f"{name}.txt", rate=400) for name in WRITERS}
-    await one_round(stack, wl, rate, seconds + 1)
+    await one_round(stack, wl, rate, seconds + 1, clients)
     for name, p in spies.items():
         p.wait()
         print(f"== {name} (inclusive share of samples)")
