@@ -40,7 +40,7 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     return out
 
 
-def record(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+def record(pid: int, seconds: float, out: Path, rate: int = 100) -> subprocess.Popen[bytes]:
     cmd = [
         str(PY_SPY),
         "record",
@@ -54,6 +54,8 @@ def record(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
         str(out),
         "--nonblocking",
         "--gil",
+        "--rate",
+        str(rate),
     ]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -256,6 +256,10 @@ def _ack_seq(reply: Msg) -> int:
     if "error" in body:
         err = body["error"]
         raise _rejection(err.get("err_code"), str(err.get("description")))
+    if body.get("duplicate"):
+        # a replicated stream acks a retried msg id as a duplicate of the stored event, ignoring a stale guard:
+        # nothing was appended, and the caller must read the boundary before it counts the command as new
+        raise WrongExpectedSequence(None, f"already stored at seq {body.get('seq')}")
     return int(body["seq"])
 
 

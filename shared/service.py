@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 import nats
 import structlog
 from faststream import FastStream
+from faststream.nats import NatsRouter
 from nats.aio.client import Client as NATS
 
 from shared.commands import Command
+from shared.commandserver import CommandRoute, CommandServer
 from shared.eventstore import EventStore
 from shared.logging import configure_logging
 from shared.messaging import make_broker
@@ -38,8 +40,14 @@ class Service:
         self.settings = settings or get_settings()
         self.broker = make_broker(self.settings.nats_url, **broker_options(self.settings))
         self.app = FastStream(self.broker, lifespan=self._lifespan)
+        # the command subscribers: the contract (AsyncAPI) and what TestNatsBroker runs; a running process
+        # serves the same routes below FastStream (shared/commandserver.py says why)
+        self.contract = NatsRouter()
+        self.broker.include_router(self.contract)
+        self._routes: list[CommandRoute] = []
         self._nc: NATS | None = None
         self._store: EventStore | None = None
+        self._commands: CommandServer | None = None
         self._shells: dict[str, CommandShell[Any, Any]] = {}
         self.broker.subscriber(health_subject(name))(self._health)
 
@@ -53,11 +61,9 @@ class Service:
         """
 
         def register(handler: F) -> F:
-            self.broker.subscriber(
-                command_pattern(self.name, command_name),
-                queue=self.name,
-                max_workers=self.settings.command_concurrency,
-            )(handler)
+            subject = command_pattern(self.name, command_name)
+            self.contract.subscriber(subject, queue=self.name, max_workers=self.settings.command_concurrency)(handler)
+            self._routes.append(CommandRoute.of(subject, handler))
             return handler
 
         return register
@@ -90,9 +96,14 @@ class Service:
         store = EventStore(self._nc, self.settings.stream_name, self.settings.command_timeout_s)
         await store.ensure_stream(self.settings.stream_replicas, self.settings.duplicate_window_s)
         self._store = store
+        if self.contract in self.broker.routers:  # the broker starts after this: it must not take commands too
+            self.broker.routers.remove(self.contract)
+        self._commands = CommandServer(self._nc, self.name, self.settings.command_concurrency)
+        await self._commands.start(self._routes)
         structlog.get_logger(self.name).info("service ready", stream=self.settings.stream_name)
         try:
             yield
         finally:
+            await self._commands.stop(self.settings.command_timeout_s)
             self._store = None
             await self._nc.drain()

@@ -26,7 +26,9 @@ class Folded(Generic[S]):
     """A boundary's state after the event at `seq`, the events each command id produced, and the
     organisation that wrote them (None before the first event).
 
-    Once cached a Folded is never changed: changes go into a copy.
+    Once cached, its state and seq never change: changes go into a copy. The copy shares `outcomes`, which
+    only ever gains commands whose events are in the log (facts, true of every version), so an older copy
+    seeing them stays right, and a command costs no copy of its boundary's whole history.
     """
 
     state: S
@@ -35,7 +37,7 @@ class Folded(Generic[S]):
     organisation: str | None = None
 
     def copy(self) -> Folded[S]:
-        return Folded(self.state, self.seq, dict(self.outcomes), self.organisation)
+        return Folded(self.state, self.seq, self.outcomes, self.organisation)
 
 
 class BoundaryView(Generic[S]):
@@ -51,6 +53,20 @@ class BoundaryView(Generic[S]):
     async def state(self, boundary_id: str) -> S:
         """The boundary's state as of its last event in the log."""
         return (await self.current(boundary_id)).state
+
+    def known(self, boundary_id: str) -> Folded[S]:
+        """The cached state, or the initial one for a boundary this process has not seen: not confirmed.
+
+        Only for a decision whose append guards it (expected sequence = its `seq`): a moved boundary
+        makes the append fail, and the caller decides again on `current`. Raises OtherOrganisation at once for a
+        cached boundary of another organisation: its append would pass the guard, which spans organisations.
+        """
+        cached = self._cache.get(boundary_id)
+        if cached is None:
+            return Folded(self.initial)
+        if cached.organisation is not None and cached.organisation != tenancy.current():
+            raise OtherOrganisation(self.context, boundary_id)
+        return cached
 
     async def current(self, boundary_id: str) -> Folded[S]:
         """One subject-indexed lookup when the cache is current; otherwise loads only the newer events.
@@ -94,4 +110,7 @@ class BoundaryView(Generic[S]):
         appended = AppendedEvent(
             event_id=rec.envelope.event_id, type=rec.envelope.type, subject=rec.subject, seq=rec.seq
         )
-        folded.outcomes.setdefault(rec.envelope.command_id, []).append(appended)
+        # concurrent loads fold the same events into the shared outcomes: record each event once, in a new list
+        known = folded.outcomes.get(rec.envelope.command_id, [])
+        if not known or known[-1].seq < rec.seq:
+            folded.outcomes[rec.envelope.command_id] = [*known, appended]

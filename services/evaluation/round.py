@@ -63,6 +63,7 @@ class Round:
     boxes: frozenset[str] = frozenset()
     paper: tuple[PaperBallot, ...] = ()
     cutoff_seq: int | None = None
+    voters: dict[str, str] = field(default_factory=dict, compare=False)  # member or key → group, from the definition
 
     @property
     def secret(self) -> bool:
@@ -70,8 +71,7 @@ class Round:
 
     def group_of(self, voter: str) -> str | None:
         """The voter group of a member (an open round) or of a voter key (a secret round), if any."""
-        groups = self.definition.groups if self.definition else ()
-        return next((g.name for g in groups if voter in g.members), None)
+        return self.voters.get(voter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +207,9 @@ def _publish(cmd: PublishResults, state: Round, facts: RoundFacts) -> Sequence[E
 def evolve(state: Round, event: Event) -> Round:
     match event:
         case RoundDefined():
-            return replace(state, status="defined", definition=event)
+            # one lookup per ballot instead of a scan of thousands of members; a voter is in one group (decide checks)
+            voters = {m: g.name for g in reversed(event.groups) for m in g.members}
+            return replace(state, status="defined", definition=event, voters=voters)
         case RoundOpened():
             return replace(state, status="open", key_check=event.key_check)
         case BallotBoxCounted():

@@ -50,9 +50,9 @@ async def service(
         yield
 
 
-async def send(nc: NATS, name: str, body: Command | bytes) -> Reply:
+async def send(nc: NATS, name: str, body: Command | bytes, organisation: str = "default") -> Reply:
     data = body if isinstance(body, bytes) else body.model_dump_json().encode()
-    msg = await nc.request(command_subject("pledges", name), data, timeout=30)
+    msg = await nc.request(command_subject("pledges", name, organisation), data, timeout=30)
     return Reply.model_validate_json(msg.data)
 
 
@@ -205,3 +205,19 @@ def _lifecycle(step: str, actor: Actor, pledge_id: str) -> Command:
     if step == "SubmitPledge":
         return on(pledge_id, submit(actor))
     return on(pledge_id, approve(HEAD))
+
+
+async def test_another_organisation_cannot_touch_a_pledge_on_either_replica(
+    service: None, nc: NATS, store: EventStore
+) -> None:
+    p = new_id()
+    made = await send(nc, "MakePledge", make_pledge(p), "bureau-a")
+    assert made.ok, made.error
+    # several tries, so that both replicas (warm and cold caches) answer some
+    refused = [await send(nc, "SubmitPledge", on(p, submit()), "bureau-b") for _ in range(4)]
+    remade = await send(nc, "MakePledge", make_pledge(p), "bureau-b")
+
+    for reply in (*refused, remade):
+        assert error_of(reply) == ("forbidden", "organisation")
+    assert [r.organisation for r in await store.load(Boundary("pledges", p))] == ["bureau-a"]
+    assert (await send(nc, "SubmitPledge", on(p, submit()), "bureau-a")).ok

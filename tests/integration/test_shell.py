@@ -9,12 +9,12 @@ import nats
 import pytest
 
 from services.pledges.domain import PledgeAlreadyExists, pledge_decider
-from shared.eventstore import EventStore
+from shared.eventstore import EventStore, StoredEvent
 from shared.runtime.embedded import EmbeddedNats
 from shared.shell import CommandShell, _pending
 from shared.subjects import Boundary
-from tests.support.builders import make_pledge
-from tests.support.pledges import PLEDGE, approve, entry, report, submit
+from tests.support.builders import ledger_line, make_pledge
+from tests.support.pledges import PLEDGE, approve, entry, report, revise, submit
 
 
 def shell(store: EventStore) -> CommandShell:  # type: ignore[type-arg]
@@ -119,3 +119,37 @@ async def test_replicas_taking_turns_reload_each_others_events_without_scanning_
     logged = [(r.seq, r.envelope.type) for r in await store.load(Boundary("pledges", pid))]
     assert logged == [(e.seq, e.type) for r in replies for e in r.events]
     assert (await replicas[0].view.state(pid)) == (await replicas[1].view.state(pid))
+
+
+async def test_a_command_on_a_boundary_this_replica_knows_is_one_append_without_a_lookup(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = shell(store)
+    cmd = make_pledge()
+    await a.execute(cmd.pledge_id, cmd)
+    lookups: list[Boundary] = []
+    real = store.last_event
+
+    async def counted(boundary: Boundary) -> StoredEvent | None:
+        lookups.append(boundary)
+        return await real(boundary)
+
+    monkeypatch.setattr(store, "last_event", counted)
+
+    reply = await a.execute(cmd.pledge_id, revise(pledge_id=cmd.pledge_id))
+
+    assert reply.ok and lookups == []
+
+
+async def test_a_stale_replica_decides_again_after_the_events_it_missed(store: EventStore) -> None:
+    a, b = shell(store), shell(store)
+    cmd = make_pledge()
+    await a.execute(cmd.pledge_id, cmd)
+    missed = await b.execute(cmd.pledge_id, revise(pledge_id=cmd.pledge_id))
+
+    reply = await a.execute(cmd.pledge_id, revise(pledge_id=cmd.pledge_id, lines=[ledger_line(target_value=36)]))
+
+    assert reply.ok and reply.events[0].seq > missed.events[0].seq
+    loaded = await store.load(Boundary("pledges", cmd.pledge_id))
+    assert [r.envelope.type for r in loaded] == ["PledgeMade", "PledgeRevised", "PledgeRevised"]
+    assert (await a.view.current(cmd.pledge_id)).seq == reply.events[0].seq
