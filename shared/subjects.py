@@ -67,8 +67,11 @@ def command_pattern(context: str, command_name: str) -> str:
 
 
 def organisation_of_command(subject: str) -> str:
-    """The organisation token of a command subject."""
-    return subject.split(".", 4)[3]
+    """The organisation token of a command subject (BadOrganisation if it has none)."""
+    tokens = subject.split(".")
+    if len(tokens) != 5:
+        raise BadOrganisation(f"{subject!r} is not {COMMANDS_ROOT}.<context>.<organisation>.<Command>")
+    return tokens[3]
 
 
 def organisation_events(organisation: str) -> str:

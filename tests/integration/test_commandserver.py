@@ -15,7 +15,8 @@ from tests.support.pledges import submit
 
 
 async def test_commands_run_at_most_concurrency_at_a_time_and_each_gets_its_reply(nc: NATS) -> None:
-    subject = f"test.cmd.{new_id()}"
+    pattern = f"ps.cmd.test-{new_id()}.{{organisation}}.SubmitPledge"
+    subject = pattern.replace("{organisation}", "default")
     running, most, full, release = 0, 0, asyncio.Event(), asyncio.Event()
 
     async def slow(cmd: SubmitPledge) -> Reply:
@@ -29,7 +30,7 @@ async def test_commands_run_at_most_concurrency_at_a_time_and_each_gets_its_repl
         return Reply.accepted([])
 
     server = CommandServer(nc, "test", concurrency=3)
-    await server.start([CommandRoute.of(subject, slow)])
+    await server.start([CommandRoute.of(pattern, slow)])
     requests = [asyncio.create_task(nc.request(subject, submit().model_dump_json().encode(), 10)) for _ in range(8)]
     await full.wait()
     await asyncio.sleep(0.1)  # room for a fourth command to start, were the bound not kept
@@ -43,7 +44,8 @@ async def test_commands_run_at_most_concurrency_at_a_time_and_each_gets_its_repl
 
 
 async def test_a_stopped_server_lets_commands_in_flight_reply(nc: NATS) -> None:
-    subject = f"test.cmd.{new_id()}"
+    pattern = f"ps.cmd.test-{new_id()}.{{organisation}}.SubmitPledge"
+    subject = pattern.replace("{organisation}", "default")
     started, release = asyncio.Event(), asyncio.Event()
 
     async def held(cmd: SubmitPledge) -> Reply:
@@ -52,7 +54,7 @@ async def test_a_stopped_server_lets_commands_in_flight_reply(nc: NATS) -> None:
         return Reply.accepted([])
 
     server = CommandServer(nc, "test", concurrency=4)
-    await server.start([CommandRoute.of(subject, held)])
+    await server.start([CommandRoute.of(pattern, held)])
     request = asyncio.create_task(nc.request(subject, submit().model_dump_json().encode(), 10))
     await started.wait()
 

@@ -80,3 +80,9 @@ def test_the_organisation_scope_nests_and_refuses_a_bad_token() -> None:
     assert tenancy.current() == "default"
     with pytest.raises(BadOrganisation), tenancy.acting_for("a.b"):
         pass
+
+
+@pytest.mark.parametrize("subject", ["ps.cmd.pledges.MakePledge", "ps.cmd.a.b.c.d", "test.cmd.x"])
+def test_a_command_subject_without_an_organisation_token_is_refused(subject: str) -> None:
+    with pytest.raises(BadOrganisation, match=r"is not ps\.cmd"):
+        organisation_of_command(subject)
