@@ -1,8 +1,10 @@
 """The organisation a piece of work acts for: set from a command's subject, read where boundaries are named.
 
 A context variable rather than a parameter through every handler and decider: the organisation is the
-scope of a whole command (like a request's tenant), and the broker middleware that sets it is the only
-writer. Outside any scope it is the single-organisation default.
+scope of a whole command (like a request's tenant). Only the command server (`shared.commandserver`) and, on
+FastStream's path, the broker middleware (`shared.messaging.OrganisationScope`) set it, from the command's
+subject; policies instead name the organisation of the event they react to (in the command subject they send
+on, or the boundary they append to). Outside any scope it is the single-organisation default.
 """
 
 from __future__ import annotations
