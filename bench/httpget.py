@@ -29,26 +29,37 @@ class HttpGet:
     async def get(self) -> tuple[int, bytes]:
         """(status, body); raises OSError (TimeoutError included), ValueError or IncompleteReadError."""
         async with self._slots:
-            conn = await self._connection()
+            conn, reused = await self._connection()
             try:
-                async with asyncio.timeout(TIMEOUT_S):
-                    status, body, keep = await self._exchange(*conn)
-            except BaseException:
-                conn[1].close()
-                raise
-            if keep:
-                self._idle.append(conn)
-            else:
-                conn[1].close()
-            return status, body
+                return await self._on(conn)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                if not reused:
+                    raise
+            # the server closed a kept-alive connection as this request went out (its idle timeout): a GET can
+            # be sent again, once, on a new connection, as HTTP clients do
+            return await self._on(await asyncio.open_connection(self.host, self.port))
 
-    async def _connection(self) -> Connection:
+    async def _on(self, conn: Connection) -> tuple[int, bytes]:
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                status, body, keep = await self._exchange(*conn)
+        except BaseException:
+            conn[1].close()
+            raise
+        if keep:
+            self._idle.append(conn)
+        else:
+            conn[1].close()
+        return status, body
+
+    async def _connection(self) -> tuple[Connection, bool]:
+        """A kept-alive connection (True) or a new one (False)."""
         while self._idle:
             reader, writer = self._idle.pop()
             if not reader.at_eof():
-                return reader, writer
+                return (reader, writer), True
             writer.close()  # the server closed it while idle (keep-alive timeout)
-        return await asyncio.open_connection(self.host, self.port)
+        return await asyncio.open_connection(self.host, self.port), False
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> tuple[int, bytes, bool]:
         writer.write(self.request)

@@ -165,6 +165,11 @@ def create_api(
     async def not_ready(_: Request, exc: asyncpg.UndefinedTableError) -> JSONResponse:
         return _error(503, "unavailable", "the read model is not built yet; retry shortly")
 
+    # PostgreSQL text cannot hold NUL: such a parameter can match nothing, so it is the request that is wrong
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    async def unstorable(_: Request, exc: asyncpg.CharacterNotInRepertoireError) -> JSONResponse:
+        return _error(422, "validation_error", "invalid request: a parameter holds a NUL character")
+
     @app.get("/health", response_model=Health, responses={503: {"model": Health}})
     async def health(db: Pool) -> JSONResponse:
         """PostgreSQL answers, and the state of each projection runner in this process."""

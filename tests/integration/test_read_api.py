@@ -107,6 +107,17 @@ async def test_bad_paging_is_a_validation_error(client: httpx.AsyncClient) -> No
         assert reply.json()["error"]["code"] == "validation_error"
 
 
+async def test_a_nul_character_in_a_parameter_is_a_validation_error(
+    store: EventStore, nc: NATS, servers: Servers, pg_pool: asyncpg.Pool, schema: str, client: httpx.AsyncClient
+) -> None:
+    await build(store, nc, servers, pg_pool, schema, 1, new_id())
+
+    for path in ("/pledges/a%00b", "/pledges?campaign_id=a%00b"):
+        reply = await client.get(path)
+        assert reply.status_code == 422, (path, reply.text)
+        assert reply.json()["error"]["code"] == "validation_error"
+
+
 async def test_health_checks_the_database_and_the_api_is_documented(client: httpx.AsyncClient) -> None:
     health = await client.get("/health")
     assert health.status_code == 200
