@@ -144,6 +144,9 @@ def create_api(
     app = FastAPI(title="Pacesetter read API", version="0.1.0", lifespan=lifespan)
     app.state.campaign_owners = {}
     scoped = Depends(in_scope(viewer_of(admin_token, organisers or {}, public)))
+    # a public API without organiser tokens shows everyone everything: its hot routes skip the scope check, which
+    # cost 0.1-0.15 ms of FastAPI dependency handling per read (the lists still name their viewer)
+    checks = [scoped] if organisers or not public else []
 
     @app.exception_handler(Problem)
     async def problem(_: Request, exc: Problem) -> JSONResponse:
@@ -200,7 +203,7 @@ def create_api(
         """The campaigns the viewer may see (an organiser token: its organisation's), newest year first."""
         return [CampaignView(**dict(r)) for r in await db.fetch(CAMPAIGNS, viewer.organisation)]
 
-    @app.get("/pledges/{pledge_id}", response_model=PledgeView, responses=NOT_FOUND, dependencies=[scoped])
+    @app.get("/pledges/{pledge_id}", response_model=PledgeView, responses=NOT_FOUND, dependencies=checks)
     async def get_pledge(pledge_id: str, db: Pool) -> PledgeView:
         """One pledge with its ledger lines."""
         row = await db.fetchrow(ONE_PLEDGE, pledge_id)
@@ -226,10 +229,10 @@ def create_api(
         return PledgePage(items=[_pledge(r) for r in rows], total=total, limit=limit, offset=offset)
 
     admin = require_admin(admin_token) if admin_token else _refuse_all
-    app.include_router(scores_router(admin, read_cache_ttl_s), dependencies=[scoped])
+    app.include_router(scores_router(admin, read_cache_ttl_s), dependencies=checks)
     app.include_router(audit_router(admin))
-    app.include_router(boards_router(), dependencies=[scoped])
-    app.include_router(board_router(scoped), dependencies=[scoped])
+    app.include_router(boards_router(), dependencies=checks)
+    app.include_router(board_router(scoped), dependencies=checks)
     return app
 
 
