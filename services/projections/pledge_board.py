@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import asyncpg
 
 from services.projections import pledge_lifecycle
@@ -47,7 +45,7 @@ from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[
 async def pledge_made(con: asyncpg.Connection, events: Applied[PledgeMade]) -> None:
     columns: list[list[object]] = [[] for _ in range(11)]
     for rec, e in events:
-        lines = json.dumps([line.model_dump(mode="json") for line in e.lines], ensure_ascii=False)
+        lines = pledge_lifecycle.lines_json(e.lines)
         who = (e.pledger.kind, e.pledger.id, e.pledger.unit_id)
         row = (e.pledge_id, e.campaign_id, *who, e.year, e.title, lines, e.recorded_by, rec.envelope.occurred_at)
         for column, value in zip(columns, (*row, rec.seq), strict=True):

@@ -7,11 +7,11 @@ entry per line (a JSON object by line id); `reported` the months with a report.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from services.projections.projection import Applied, On
 from shared.events.pledges import (
@@ -23,6 +23,7 @@ from shared.events.pledges import (
     PledgeRevised,
     PledgeSubmitted,
     PledgeWithdrawn,
+    ProgressEntry,
     ProgressReported,
 )
 
@@ -57,17 +58,23 @@ where pledge_id = $1
 """
 
 
-def _lines(lines: Sequence[LedgerLine]) -> str:
-    return json.dumps([line.model_dump(mode="json") for line in lines], ensure_ascii=False)
+# JSON in one pydantic-core pass: model_dump + json.dumps cost a progress report four times as much
+_LINES = TypeAdapter(Sequence[LedgerLine])
+_ENTRIES = TypeAdapter(dict[str, ProgressEntry])
+
+
+def lines_json(lines: Sequence[LedgerLine]) -> str:
+    """The ledger lines as the JSON the board stores."""
+    return _LINES.dump_json(lines).decode()
 
 
 async def revised(con: asyncpg.Connection, events: Applied[PledgeRevised]) -> None:
-    rows = [(e.pledge_id, e.title, _lines(e.lines), r.seq, r.envelope.occurred_at) for r, e in events]
+    rows = [(e.pledge_id, e.title, lines_json(e.lines), r.seq, r.envelope.occurred_at) for r, e in events]
     await con.executemany(REVISED, rows)
 
 
 async def published(con: asyncpg.Connection, events: Applied[PledgePublished]) -> None:
-    rows = [(e.pledge_id, e.title, _lines(e.lines), r.seq, r.envelope.occurred_at) for r, e in events]
+    rows = [(e.pledge_id, e.title, lines_json(e.lines), r.seq, r.envelope.occurred_at) for r, e in events]
     await con.executemany(PUBLISHED, rows)
 
 
@@ -75,7 +82,7 @@ async def progress(con: asyncpg.Connection, events: Applied[ProgressReported]) -
     rows = [
         (
             e.pledge_id,
-            json.dumps({x.line_id: x.model_dump(mode="json") for x in e.entries}, ensure_ascii=False),
+            _ENTRIES.dump_json({x.line_id: x for x in e.entries}).decode(),
             r.seq,
             r.envelope.occurred_at,
             e.period,

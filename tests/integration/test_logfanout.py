@@ -154,3 +154,27 @@ async def test_runners_sharing_one_read_keep_their_own_outcome_and_the_build_ind
         r["indexname"] for r in await pg_pool.fetch("select indexname from pg_indexes where schemaname = $1", schema)
     }
     assert {"audit_by_actor", "audit_by_time", "pledges_by_campaign"} <= indexes
+
+
+async def test_the_audit_trail_records_an_envelope_this_code_would_refuse_and_audit_verify_passes(
+    own_nc: NATS, servers: Servers, pg_pool: asyncpg.Pool, schema: str
+) -> None:
+    js = own_nc.jetstream()
+    made = pledge_made()
+    await js.publish(Boundary("pledges", made.pledge_id).subject("PledgeMade"), pending(made).encode())
+    newer = json.loads(pending(made).encode())
+    newer["type"], newer["tenant"], newer["actor"]["role"] = "SomethingNew", "t-1", "auditor"  # a newer producer
+    newer_seq = (await js.publish("ps.evt.other.x1.SomethingNew", json.dumps(newer).encode())).seq
+
+    runner = ProjectionRunner(audit.projection, own_nc, servers.database_url, "PACESETTER", schema, until=newer_seq)
+    assert await runner.run() == "finished"
+
+    row = await pg_pool.fetchrow(f"select type, actor_role, data from {schema}.audit_trail where seq = $1", newer_seq)
+    assert (row["type"], row["actor_role"], json.loads(row["data"])) == ("SomethingNew", "auditor", newer["data"])
+    async with pg_pool.acquire() as con:
+        await con.execute("select set_config('search_path', $1, false)", schema)
+        try:
+            verdict = await verify(own_nc, "PACESETTER", con)
+        finally:
+            await con.execute("reset search_path")
+    assert (verdict.checked, verdict.mismatch) == (newer_seq, None)
