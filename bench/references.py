@@ -53,7 +53,8 @@ async def _apply(con: asyncpg.Connection, msgs: Sequence[Msg]) -> None:
     fold: dict[str, list[int]] = {}
     for m in msgs:
         env = json.loads(m.data)
-        key = m.subject.split(".", 4)[3] if env["type"] else ""
+        # the raw loop's "boundary": the subject's boundary token (ps.evt.<context>.<org>.<boundary>.<Type>)
+        key = m.subject.split(".", 5)[4] if env["type"] else ""
         seq = m.metadata.sequence.stream
         a = fold.get(key)
         if a is None:
