@@ -164,7 +164,7 @@ async def test_the_audit_trail_records_an_envelope_this_code_would_refuse_and_au
     await js.publish(Boundary("pledges", made.pledge_id).subject("PledgeMade"), pending(made).encode())
     newer = json.loads(pending(made).encode())
     newer["type"], newer["tenant"], newer["actor"]["role"] = "SomethingNew", "t-1", "auditor"  # a newer producer
-    newer_seq = (await js.publish("ps.evt.other.x1.SomethingNew", json.dumps(newer).encode())).seq
+    newer_seq = (await js.publish("ps.evt.other.default.x1.SomethingNew", json.dumps(newer).encode())).seq
 
     runner = ProjectionRunner(audit.projection, own_nc, servers.database_url, "PACESETTER", schema, until=newer_seq)
     assert await runner.run() == "finished"
