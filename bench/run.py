@@ -256,8 +256,8 @@ class Run:
         r = ratio(big["p50_ms"], small["p50_ms"])
         stale = (
             f"with 2 replicas at {big_replicas['events']:,} events: p50 {big_replicas['p50_ms']} ms, "
-            f"p99 {big_replicas['p99_ms']} ms (a replica whose cached boundary the other one moved loads the "
-            "newer events with a wildcard next-by-subject read, which the server answers by scanning)"
+            f"p99 {big_replicas['p99_ms']} ms (a replica whose cached boundary the other one moved follows the "
+            "newer events' back-pointers; the one event it usually missed comes with its last-event lookup)"
         )
         self.add(
             Row(
