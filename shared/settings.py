@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     )
     organisations: str = Field(
         default="default",
+        pattern=r"^\s*[A-Za-z0-9_-]{1,64}\s*(,\s*[A-Za-z0-9_-]{1,64}\s*)*$",
         description="comma-separated organisations this deployment serves (up --secure: an integration user each)",
     )
     read_api_public: bool = Field(

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeout
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -55,6 +56,15 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _settings() -> Settings:
+    """The settings from the environment; a bad value is a usage error naming its variable, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        bad = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise _fail(f"invalid setting: {bad}", EXIT_USAGE) from None
+
+
 @app.command()
 def up(
     only: Annotated[
@@ -85,7 +95,7 @@ def up(
         specs = services_named(only)
     except LookupError as exc:
         raise _fail(str(exc.args[0]), EXIT_USAGE) from None
-    settings = Settings()
+    settings = _settings()
     if secure:
         settings = settings.model_copy(update={"nats_secure": True})
     stack = Stack(settings, specs, _notify, health_timeout=health_timeout)
@@ -164,7 +174,7 @@ def send(
 
     Exit code: 0 accepted, 1 refused, 2 usage error, 3 no stack or no reply.
     """
-    settings = Settings()
+    settings = _settings()
     try:
         subject = command_subject(
             context_of(command), command, check_organisation(organisation or settings.organisation)
@@ -203,7 +213,7 @@ def status() -> None:
 
     Exit code: 0 when everything answers, 1 otherwise.
     """
-    settings = Settings()
+    settings = _settings()
     try:
         where = status_checks.target(settings)
     except NoRunningStack as exc:

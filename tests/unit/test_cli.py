@@ -124,3 +124,14 @@ def test_the_restart_policy_backs_off_then_gives_up_within_its_window() -> None:
     assert policy.next_delay([980, 990], now=1000) == 3  # capped
     assert policy.next_delay([970, 980, 990], now=1000) is None
     assert policy.next_delay([800, 850, 990], now=1000) == 2  # old restarts are forgotten
+
+
+def test_a_bad_setting_is_a_usage_error_naming_its_variable(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["send", "MakePledge", "{}"], env={"ORGANISATIONS": "a.b", "DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 2
+    assert "invalid setting: ORGANISATIONS" in result.output
+
+
+def test_send_refuses_an_organisation_that_is_not_a_subject_token(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["send", "MakePledge", "{}", "--organisation", "a.b"], env={"DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 2 and "organisation" in result.output
