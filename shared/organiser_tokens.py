@@ -42,9 +42,9 @@ def load(data_dir: Path) -> dict[str, str]:
 
 def revoke(data_dir: Path, organisation: str) -> int:
     """Remove every token of `organisation`; how many there were."""
-    path = organiser_tokens_file(data_dir)
-    kept = {d: o for d, o in load(data_dir).items() if o != organisation}
-    removed = len(load(data_dir)) - len(kept)
-    if removed:
-        write_secret_file(path, "".join(f"{d} {o}\n" for d, o in kept.items()), replace=True)
-    return removed
+    issued = load(data_dir)
+    kept = {d: o for d, o in issued.items() if o != organisation}
+    if len(kept) < len(issued):
+        text = "".join(f"{d} {o}\n" for d, o in kept.items())
+        write_secret_file(organiser_tokens_file(data_dir), text, replace=True)
+    return len(issued) - len(kept)

@@ -16,7 +16,7 @@ from shared.errors import OtherOrganisation
 from shared.events import Event
 from shared.eventstore import EventStore
 from shared.records import AppendedEvent, RecordedEvent
-from shared.subjects import Boundary, parse_event_subject
+from shared.subjects import Boundary
 
 S = TypeVar("S")
 
@@ -62,18 +62,17 @@ class BoundaryView(Generic[S]):
         cached boundary of another organisation: its append would pass the guard, which spans organisations.
         """
         cached = self._cache.get(boundary_id)
-        if cached is None:
-            return Folded(self.initial)
-        if cached.organisation is not None and cached.organisation != tenancy.current():
-            raise OtherOrganisation(self.context, boundary_id)
-        return cached
+        return Folded(self.initial) if cached is None else self._ours(boundary_id, cached)
 
     async def current(self, boundary_id: str) -> Folded[S]:
         """One subject-indexed lookup when the cache is current; otherwise loads only the newer events.
 
         Raises OtherOrganisation if another organisation than the current one (`shared.tenancy`) wrote it.
         """
-        folded = await self._current(Boundary(self.context, boundary_id, tenancy.current()))
+        return self._ours(boundary_id, await self._current(Boundary(self.context, boundary_id, tenancy.current())))
+
+    def _ours(self, boundary_id: str, folded: Folded[S]) -> Folded[S]:
+        """`folded` if the current organisation wrote it (or nobody yet); raises OtherOrganisation otherwise."""
         if folded.organisation is not None and folded.organisation != tenancy.current():
             raise OtherOrganisation(self.context, boundary_id)
         return folded
@@ -104,7 +103,7 @@ class BoundaryView(Generic[S]):
 
     def _fold(self, folded: Folded[S], rec: RecordedEvent) -> None:
         if folded.organisation is None:
-            folded.organisation = parse_event_subject(rec.subject).organisation
+            folded.organisation = rec.organisation
         folded.state = self.evolve(folded.state, rec.event)
         folded.seq = rec.seq
         appended = AppendedEvent(
