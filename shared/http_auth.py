@@ -40,17 +40,21 @@ def admin_token(settings: Settings) -> str:
     return token
 
 
+def is_token(given: str, token: str) -> bool:
+    """Whether `given` is `token`, compared in constant time."""
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def unauthorised(message: str) -> HTTPException:
+    """The 401 a request without an acceptable bearer token gets."""
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
+
+
 def require_admin(token: str) -> Callable[[HTTPAuthorizationCredentials | None], Awaitable[None]]:
     """A FastAPI dependency refusing (401) any request without `Authorization: Bearer <token>`."""
-    expected = token.encode()
 
     async def check(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> None:
-        given = credentials.credentials.encode() if credentials is not None else b""
-        if not hmac.compare_digest(given, expected):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "admin token required",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        if not is_token(credentials.credentials if credentials is not None else "", token):
+            raise unauthorised("admin token required")
 
     return check

@@ -5,15 +5,15 @@ token tells nothing about other organisers.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.projections.http import Pool, Problem
+from shared.http_auth import is_token, unauthorised
 from shared.organiser_tokens import digest
 
 _bearer = HTTPBearer(auto_error=False, description="an organiser token or ADMIN_TOKEN (see docs/security.md)")
@@ -36,26 +36,21 @@ GetViewer = Callable[[HTTPAuthorizationCredentials | None], Awaitable[Viewer]]
 def viewer_of(admin_token: str | None, organisers: Mapping[str, str], public: bool) -> GetViewer:
     """The FastAPI dependency naming the viewer of a request; 401 for an unknown token, or for none when the
     API is not public."""
-    admin = admin_token.encode() if admin_token else None
 
     async def viewer(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> Viewer:
         if credentials is None:
             if public:
                 return Viewer()
-            raise _unauthorised("a token is required: an organiser token or the admin token")
+            raise unauthorised("a token is required: an organiser token or the admin token")
         given = credentials.credentials
-        if admin is not None and hmac.compare_digest(given.encode(), admin):
+        if admin_token and is_token(given, admin_token):
             return Viewer()
         organisation = organisers.get(digest(given))
         if organisation is None:
-            raise _unauthorised("unknown token")
+            raise unauthorised("unknown token")
         return Viewer(organisation)
 
     return viewer
-
-
-def _unauthorised(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def in_scope(get_viewer: GetViewer) -> Callable[..., Awaitable[Viewer]]:
@@ -69,26 +64,23 @@ def in_scope(get_viewer: GetViewer) -> Callable[..., Awaitable[Viewer]]:
         if viewer.organisation is None:
             return viewer
         params = {**request.query_params, **request.path_params}
-        if (campaign_id := params.get("campaign_id")) is not None:
-            owner = await _owner(request, db, "campaign", campaign_id, CAMPAIGN_ORGANISATION)
-            if owner != viewer.organisation:
-                raise Problem(404, "not_found", f"no campaign {campaign_id}")
-        if (pledge_id := params.get("pledge_id")) is not None:
-            owner = await _owner(request, db, "pledge", pledge_id, PLEDGE_ORGANISATION)
-            if owner != viewer.organisation:
-                raise Problem(404, "not_found", f"no pledge {pledge_id}")
+        campaign_id, pledge_id = params.get("campaign_id"), params.get("pledge_id")
+        if campaign_id is not None and await _campaign_owner(request, db, campaign_id) != viewer.organisation:
+            raise Problem(404, "not_found", f"no campaign {campaign_id}")
+        if pledge_id is not None and await db.fetchval(PLEDGE_ORGANISATION, pledge_id) != viewer.organisation:
+            raise Problem(404, "not_found", f"no pledge {pledge_id}")
         return viewer
 
     return check
 
 
-async def _owner(request: Request, db: Pool, kind: str, key: str, query: str) -> str | None:
+async def _campaign_owner(request: Request, db: Pool, campaign_id: str) -> str | None:
     # a campaign's organisation never changes once launched, and campaigns are few: cached for the process's
-    # life; pledges are many, so each is one indexed lookup
+    # life (pledges are many: each is one indexed lookup)
     cache: dict[str, str] = request.app.state.campaign_owners
-    owner = cache.get(key) if kind == "campaign" else None
+    owner = cache.get(campaign_id)
     if owner is None:
-        owner = await db.fetchval(query, key)
-        if owner is not None and kind == "campaign":
-            cache[key] = owner
+        owner = await db.fetchval(CAMPAIGN_ORGANISATION, campaign_id)
+        if owner is not None:
+            cache[campaign_id] = owner
     return owner
