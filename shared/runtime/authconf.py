@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from shared.subjects import DEFAULT_ORGANISATION, check_organisation
 
+SERVICE_USERS = ("campaigns", "pledges", "evaluation", "awards")  # the write services, each its own broker user
+
 _HEAD = """\
 # Pacesetter broker users: least privilege per component (nats-server 2.12+).
 #
@@ -25,66 +27,9 @@ _HEAD = """\
 
 authorization {
   users = [
-    # campaigns: appends only ps.evt.campaigns.> (single append = publish with an ack request; an atomic batch =
-    # plain publishes plus a committing request, all on its own event subjects), reads any boundary by
-    # direct get (deciders read other contexts' views), answers its commands in queue group "campaigns".
-    { user: campaigns, password: $PS_NATS_PASSWORD_CAMPAIGNS,
-      permissions: {
-        publish: {
-          allow: ["ps.evt.campaigns.>", "$JS.API.STREAM.INFO.PACESETTER",
-                  "$JS.API.DIRECT.GET.PACESETTER", "$JS.API.DIRECT.GET.PACESETTER.>"]
-          deny: ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.UPDATE.>",
-                 "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.CREATE.>"]
-        }
-        subscribe: { allow: ["ps.cmd.campaigns.> campaigns", "ps.sys.health.campaigns", "_INBOX.campaigns.>"] }
-        allow_responses: true
-      } }
-    # pledges: appends only ps.evt.pledges.> (single append = publish with an ack request; an atomic batch =
-    # plain publishes plus a committing request, all on its own event subjects), reads any boundary by
-    # direct get (deciders read other contexts' views), answers its commands in queue group "pledges".
-    { user: pledges, password: $PS_NATS_PASSWORD_PLEDGES,
-      permissions: {
-        publish: {
-          allow: ["ps.evt.pledges.>", "$JS.API.STREAM.INFO.PACESETTER",
-                  "$JS.API.DIRECT.GET.PACESETTER", "$JS.API.DIRECT.GET.PACESETTER.>"]
-          deny: ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.UPDATE.>",
-                 "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.CREATE.>"]
-        }
-        subscribe: { allow: ["ps.cmd.pledges.> pledges", "ps.sys.health.pledges", "_INBOX.pledges.>"] }
-        allow_responses: true
-      } }
-    # evaluation: appends only ps.evt.evaluation.> (single append = publish with an ack request; an atomic batch =
-    # plain publishes plus a committing request, all on its own event subjects), reads any boundary by
-    # direct get (deciders read other contexts' views), answers its commands in queue group "evaluation".
-    { user: evaluation, password: $PS_NATS_PASSWORD_EVALUATION,
-      permissions: {
-        publish: {
-          allow: ["ps.evt.evaluation.>", "$JS.API.STREAM.INFO.PACESETTER",
-                  "$JS.API.DIRECT.GET.PACESETTER", "$JS.API.DIRECT.GET.PACESETTER.>"]
-          deny: ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.UPDATE.>",
-                 "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.CREATE.>"]
-        }
-        subscribe: { allow: ["ps.cmd.evaluation.> evaluation", "ps.sys.health.evaluation", "_INBOX.evaluation.>"] }
-        allow_responses: true
-      } }
-    # awards: appends only ps.evt.awards.> (single append = publish with an ack request; an atomic batch =
-    # plain publishes plus a committing request, all on its own event subjects), reads any boundary by
-    # direct get (deciders read other contexts' views), answers its commands in queue group "awards".
-    # Its results policy also reads the whole log (LogReader: ephemeral pull consumers) and sends its
-    # decisions as commands to its own context (ps.cmd.awards.>).
-    { user: awards, password: $PS_NATS_PASSWORD_AWARDS,
-      permissions: {
-        publish: {
-          allow: ["ps.evt.awards.>", "ps.cmd.awards.>", "$JS.API.STREAM.INFO.PACESETTER",
-                  "$JS.API.CONSUMER.CREATE.PACESETTER", "$JS.API.CONSUMER.INFO.PACESETTER.>",
-                  "$JS.API.CONSUMER.MSG.NEXT.PACESETTER.>", "$JS.API.CONSUMER.DELETE.PACESETTER.>",
-                  "$JS.API.DIRECT.GET.PACESETTER", "$JS.API.DIRECT.GET.PACESETTER.>"]
-          deny: ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.UPDATE.>",
-                 "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.CREATE.>"]
-        }
-        subscribe: { allow: ["ps.cmd.awards.> awards", "ps.sys.health.awards", "_INBOX.awards.>"] }
-        allow_responses: true
-      } }
+"""
+
+_PROJECTIONS = """\
     # projections: reads the whole log with ephemeral pull consumers (create, next, info, delete) and direct
     # gets; appends only the score-adjustment policy's events (ps.evt.scores.>).
     { user: projections, password: $PS_NATS_PASSWORD_PROJECTIONS,
@@ -102,6 +47,34 @@ authorization {
       } }
 
 """
+
+_SERVICE = """\
+    # {name}: appends only ps.evt.{name}.> (single append = publish with an ack request; an atomic batch =
+    # plain publishes plus a committing request, all on its own event subjects), reads any boundary by
+    # direct get (deciders read other contexts' views), answers its commands in queue group "{name}".
+{extra_comment}    {{ user: {name}, password: $PS_NATS_PASSWORD_{upper},
+      permissions: {{
+        publish: {{
+          allow: ["ps.evt.{name}.>", {extra_allow}"$JS.API.STREAM.INFO.PACESETTER",
+{extra_consumers}                  "$JS.API.DIRECT.GET.PACESETTER", "$JS.API.DIRECT.GET.PACESETTER.>"]
+          deny: ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.UPDATE.>",
+                 "$JS.API.STREAM.MSG.DELETE.>", "$JS.API.STREAM.CREATE.>"]
+        }}
+        subscribe: {{ allow: ["ps.cmd.{name}.> {name}", "ps.sys.health.{name}", "_INBOX.{name}.>"] }}
+        allow_responses: true
+      }} }}
+"""
+# what the awards user adds: its results policy reads the whole log and sends commands to its own context
+_AWARDS_EXTRA = {
+    "extra_comment": (
+        "    # Its results policy also reads the whole log (LogReader: ephemeral pull consumers) and sends its\n"
+        "    # decisions as commands to its own context (ps.cmd.awards.>).\n"
+    ),
+    "extra_allow": '"ps.cmd.awards.>", ',
+    "extra_consumers": '                  "$JS.API.CONSUMER.CREATE.PACESETTER", "$JS.API.CONSUMER.INFO.PACESETTER.>",\n'
+    '                  "$JS.API.CONSUMER.MSG.NEXT.PACESETTER.>", "$JS.API.CONSUMER.DELETE.PACESETTER.>",\n',
+}
+_PLAIN = {"extra_comment": "", "extra_allow": "", "extra_consumers": ""}
 
 _INTEGRATION = """\
     # {user} (an HR system of organisation "{org}"): sends commands for its organisation only, reads only its
@@ -155,4 +128,7 @@ def render(organisations: Sequence[str] = (DEFAULT_ORGANISATION,)) -> str:
     blocks = [
         _INTEGRATION.format(user=u, org=o, variable=v) for u, o, v in zip(users, organisations, variables, strict=True)
     ]
-    return _HEAD + "\n".join(blocks) + "\n" + _TAIL
+    services = [
+        _SERVICE.format(name=n, upper=n.upper(), **(_AWARDS_EXTRA if n == "awards" else _PLAIN)) for n in SERVICE_USERS
+    ]
+    return _HEAD + "".join(services) + _PROJECTIONS + "\n".join(blocks) + "\n" + _TAIL

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from shared.runtime.authconf import integration_user, password_variable, render
+from shared.runtime.authconf import SERVICE_USERS, integration_user, password_variable, render
 from shared.runtime.embedded import EmbeddedNats
 from shared.secretfile import new_secret, write_secret_file
 from shared.settings import Settings, organisations_of
@@ -23,7 +23,6 @@ from shared.subjects import DEFAULT_ORGANISATION
 
 DEPLOY_NATS = Path(__file__).resolve().parents[2] / "deploy" / "nats"
 AUTH_CONF = DEPLOY_NATS / "auth.conf"
-SERVICE_USERS = ("campaigns", "pledges", "evaluation", "awards")
 DEFAULT_ORGANISATIONS = (DEFAULT_ORGANISATION,)
 
 
