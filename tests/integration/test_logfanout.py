@@ -12,7 +12,7 @@ import nats
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from services.cli.audit_verify import verify
+from services.cli.audit_verify import Verdict, verify
 from services.projections import audit, pledge_board
 from services.projections.runner import ProjectionRunner
 from shared.eventstore import EventStore
@@ -33,6 +33,16 @@ async def read(log: SharedLog, after: int, until: int, taps_seen: list[int] | No
         if batch:
             batches.append([r.seq for r in batch])
     return batches
+
+
+async def verified(pool: asyncpg.Pool, nc: NATS, schema: str) -> Verdict:
+    """`audit verify` over the audit trail in `schema`."""
+    async with pool.acquire() as con:
+        await con.execute("select set_config('search_path', $1, false)", schema)
+        try:
+            return await verify(nc, "PACESETTER", con)
+        finally:
+            await con.execute("reset search_path")
 
 
 async def test_readers_at_one_place_share_one_read_and_each_get_every_event_once(store: EventStore, nc: NATS) -> None:
@@ -143,12 +153,7 @@ async def test_runners_sharing_one_read_keep_their_own_outcome_and_the_build_ind
     pledges = await pg_pool.fetch(f"select pledge_id from {schema}.pledges")
     assert [r["pledge_id"] for r in pledges] == [good.pledge_id]
     assert await pg_pool.fetchval(f"select count(*) from {schema}.audit_trail") == last
-    async with pg_pool.acquire() as con:
-        await con.execute("select set_config('search_path', $1, false)", schema)
-        try:
-            verdict = await verify(own_nc, "PACESETTER", con)
-        finally:
-            await con.execute("reset search_path")
+    verdict = await verified(pg_pool, own_nc, schema)
     assert (verdict.checked, verdict.mismatch) == (last, None)
     indexes = {
         r["indexname"] for r in await pg_pool.fetch("select indexname from pg_indexes where schemaname = $1", schema)
@@ -171,10 +176,5 @@ async def test_the_audit_trail_records_an_envelope_this_code_would_refuse_and_au
 
     row = await pg_pool.fetchrow(f"select type, actor_role, data from {schema}.audit_trail where seq = $1", newer_seq)
     assert (row["type"], row["actor_role"], json.loads(row["data"])) == ("SomethingNew", "auditor", newer["data"])
-    async with pg_pool.acquire() as con:
-        await con.execute("select set_config('search_path', $1, false)", schema)
-        try:
-            verdict = await verify(own_nc, "PACESETTER", con)
-        finally:
-            await con.execute("reset search_path")
+    verdict = await verified(pg_pool, own_nc, schema)
     assert (verdict.checked, verdict.mismatch) == (newer_seq, None)
