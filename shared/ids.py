@@ -8,8 +8,9 @@ from typing import Annotated
 import uuid6
 from pydantic import StringConstraints
 
-# A NATS subject token: ids become subject tokens, so no dots, wildcards or spaces.
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# A NATS subject token: ids (and organisations) become subject tokens, so no dots, wildcards or spaces.
+TOKEN = r"[A-Za-z0-9_-]{1,64}"
+Id = Annotated[str, StringConstraints(pattern=rf"^{TOKEN}$")]
 
 _EVENT_NAMESPACE = uuid.UUID("8d3f4a52-6c1e-4c61-9d8e-3b1f0f6a7c21")
 

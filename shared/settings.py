@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.ids import TOKEN
+
 
 class Settings(BaseSettings):
     """What every Pacesetter process reads; each field can be set from the environment."""
@@ -53,12 +55,12 @@ class Settings(BaseSettings):
     nats_inbox_prefix: str | None = Field(default=None, description="reply inboxes; default _INBOX.<NATS_USER>")
     organisation: str = Field(
         default="default",
-        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        pattern=rf"^{TOKEN}$",
         description="the organisation the CLI and examples act for (a subject token of commands and events)",
     )
     organisations: str = Field(
         default="default",
-        pattern=r"^\s*[A-Za-z0-9_-]{1,64}\s*(,\s*[A-Za-z0-9_-]{1,64}\s*)*$",
+        pattern=rf"^\s*{TOKEN}\s*(,\s*{TOKEN}\s*)*$",
         description="comma-separated organisations this deployment serves (up --secure: an integration user each)",
     )
     read_api_public: bool = Field(

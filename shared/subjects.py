@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from shared.ids import TOKEN
+
 EVENTS_ROOT = "ps.evt"
 COMMANDS_ROOT = "ps.cmd"
 HEALTH_ROOT = "ps.sys.health"
 DEFAULT_ORGANISATION = "default"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TOKEN = re.compile(rf"^{TOKEN}$")
 
 
 class BadOrganisation(ValueError):
