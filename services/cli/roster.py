@@ -71,13 +71,14 @@ def import_roster(
     voter:<group> for a voter). JSON: {"units": [{id,name,parent}], "members": [{id,name,unit,roles}]}.
     """
     try:
+        settings = Settings()
         actor = Actor(member_id=actor_id, role=role)
         rows = read_roster(file, campaign, actor)
-        org = check_organisation(organisation or Settings().organisation)
+        org = check_organisation(organisation or settings.organisation)
     except (RosterFormatError, ValidationError, UnicodeDecodeError, BadOrganisation) as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from None
-    url = nats_url or Settings().nats_url or "nats://127.0.0.1:4222"
+    url = nats_url or settings.nats_url or "nats://127.0.0.1:4222"
     try:
         results = asyncio.run(_import(url, org, rows, timeout, concurrency))
     except (NoServersError, OSError) as exc:
