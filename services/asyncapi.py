@@ -16,11 +16,10 @@ from urllib.parse import unquote
 
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
-from pydantic import create_model
 
 from services.catalog import SERVICES
 from shared.commands import Reply
-from shared.events import Envelope, Event, registry
+from shared.events import registry, typed_envelope
 from shared.subjects import COMMANDS_ROOT, EVENTS_ROOT
 
 TITLE = "Pacesetter"
@@ -33,19 +32,12 @@ PUBLIC_SERVER = {
 }
 
 
-def _envelope_of(event: type[Event]) -> type[Envelope]:
-    fields: Any = {"data": (event, ...)}
-    model: type[Envelope] = create_model(f"{event.type_name}Envelope", __base__=Envelope, **fields)
-    model.__doc__ = event.__doc__
-    return model
-
-
 def _events_broker() -> NatsBroker:
     broker = NatsBroker()
     for name, event in sorted(registry.types().items()):
         broker.publisher(
             f"{EVENTS_ROOT}.{{context}}.{{organisation}}.{{boundary_id}}.{name}",
-            schema=_envelope_of(event),
+            schema=typed_envelope(event),
             title=name,
             description=(event.__doc__ or name).strip(),
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.events import Envelope, Event, registry
+from shared.events import Envelope, Event, UnknownEventType, registry, typed_envelope
 from shared.subjects import parse_event_subject
 
 
@@ -76,8 +76,28 @@ def _envelope(data: bytes) -> Envelope:
         return Envelope.model_validate(json.loads(data))
 
 
+def _current(raw: RawEvent) -> RecordedEvent | None:
+    """An event of its type's current version, in one typed JSON pass (envelope and payload together: no dict in
+    between, half the cost of the general way in replays); None sends it the general way (an old version to
+    upcast, a type its subject does not name, a message that fails and must say why)."""
+    try:
+        model = registry.model(raw.type)
+        envelope = typed_envelope(model).model_validate_json(raw.data)
+    except (UnknownEventType, ValidationError):
+        return None
+    if envelope.type != raw.type or envelope.schema_version != model.schema_version:
+        return None
+    return RecordedEvent(raw.seq, raw.subject, envelope, envelope.data)  # type: ignore[arg-type]
+
+
 def decode(raw: RawEvent) -> RecordedEvent:
-    """Envelope and typed event (upcast to the current version); raises UndecodableEvent."""
+    """Envelope and typed event (upcast to the current version); raises UndecodableEvent.
+
+    The envelope's `data` is not to be read: it is the event (`.event`) or its raw dict, depending on the way.
+    """
+    fast = _current(raw)
+    if fast is not None:
+        return fast
     try:
         envelope = _envelope(raw.data)
         payload = registry.decode(envelope.type, envelope.schema_version, envelope.data)

@@ -1,7 +1,7 @@
 """The public contract: every event type, importable from here so the registry is complete."""
 
 from shared.events import awards, campaigns, evaluation, organisation, pledges, scores
-from shared.events.envelope import Actor, Envelope, Role
+from shared.events.envelope import Actor, Envelope, Role, typed_envelope
 from shared.events.registry import Event, EventRegistry, UnknownEventType, event, registry
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "pledges",
     "registry",
     "scores",
+    "typed_envelope",
 ]

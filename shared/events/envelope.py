@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from shared.ids import Id
 
@@ -49,3 +50,15 @@ class Envelope(BaseModel):
     correlation_id: str
     causation_id: str | None = None
     data: dict[str, Any]
+
+
+@cache
+def typed_envelope(payload: type[BaseModel]) -> type[Envelope]:
+    """The envelope with `data` typed as `payload`: one JSON pass validates both (and documents both).
+
+    Its `data` is the payload model, not a dict, so code that reads it gets the event itself.
+    """
+    fields: Any = {"data": (payload, ...)}
+    model: type[Envelope] = create_model(f"{payload.__name__}Envelope", __base__=Envelope, **fields)
+    model.__doc__ = payload.__doc__
+    return model

@@ -17,9 +17,10 @@ from nats.aio.client import Client as NATS
 from services.projections import bookkeeping, pledge_board
 from services.projections.projection import Applied, On, Projection
 from services.projections.runner import ProjectionRunner
-from shared.events.pledges import PledgeMade
+from shared.events.pledges import PledgeMade, ProgressEntry, ProgressReported
 from shared.eventstore import EventStore
 from shared.runtime.embedded import EmbeddedNats
+from shared.subjects import Boundary
 from tests.conftest import Servers
 from tests.integration.projections_support import (
     append_pledge,
@@ -29,7 +30,7 @@ from tests.integration.projections_support import (
     new_schema,
     start_after,
 )
-from tests.support.builders import make_pledge
+from tests.support.builders import make_pledge, pending
 
 # A projection that counts how often each PledgeMade was applied: any double application shows as n = 2.
 COUNT_DDL = "create table if not exists applications (pledge_id text primary key, n int not null)"
@@ -330,3 +331,43 @@ async def test_the_runner_backs_off_and_resumes_when_its_postgres_connections_ar
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_progress_reports_in_one_batch_fold_as_one_report_at_a_time_does(
+    store: EventStore, nc: NATS, servers: Servers, pg_pool: asyncpg.Pool
+) -> None:
+    """Two pledges, reports interleaved: a line reported twice, a month reported twice, months out of order."""
+    one_by_one, batched = new_schema(), new_schema()
+    start = await log_end(store)
+    for s in (one_by_one, batched):
+        await start_after(pg_pool, s, start, pledge_board.projection)
+    ids = [make_pledge().pledge_id for _ in range(2)]
+    for pid in ids:
+        await append_pledge(store, make_pledge(pid))
+    reports = [
+        (ids[0], "2026-05", [("l1", 3.0), ("l2", 1.0)]),
+        (ids[1], "2026-05", [("l1", 2.0)]),
+        (ids[0], "2026-06", [("l1", 5.0)]),
+        (ids[0], "2026-05", [("l2", 4.0)]),
+        (ids[1], "2026-04", [("l1", 7.0)]),
+    ]
+    for pid, month, values in reports:
+        entries = tuple(ProgressEntry(line_id=line, current_value=v) for line, v in values)
+        event = ProgressReported(pledge_id=pid, period=month, reported_by="m-1", entries=entries)
+        boundary = Boundary("pledges", pid)
+        last = await store.last_event(boundary)
+        await store.append(boundary, [pending(event)], expected=last.raw.seq if last else 0)
+    end = await log_end(store)
+    try:
+        assert await runner(pledge_board.projection, nc, servers, one_by_one, batch=1, until=end).run() == "finished"
+        assert await runner(pledge_board.projection, nc, servers, batched, until=end).run() == "finished"
+        query = "select pledge_id, progress, reported, last_seq, updated_at from {}.pledges order by pledge_id"
+        rows = {s: [tuple(r) for r in await pg_pool.fetch(query.format(s))] for s in (one_by_one, batched)}
+        assert rows[batched] == rows[one_by_one]
+        board = {r[0]: r for r in rows[batched]}
+        assert board[ids[0]][2] == ["2026-05", "2026-06"] and board[ids[1]][2] == ["2026-05", "2026-04"]
+        assert {k: v["current_value"] for k, v in json.loads(board[ids[0]][1]).items()} == {"l1": 5.0, "l2": 4.0}
+        assert board[ids[0]][3] < board[ids[1]][3] == end
+    finally:
+        for s in (one_by_one, batched):
+            await drop_schema(pg_pool, s)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from shared.events import Event, EventRegistry, UnknownEventType
+from shared.events import Event, EventRegistry, UnknownEventType, registry
 from shared.records import RawEvent, UndecodableEvent, decode
 from tests.support.builders import pending, pledge_made
 
@@ -81,3 +81,34 @@ def test_an_unknown_type_in_a_valid_envelope_is_undecodable() -> None:
 
     with pytest.raises(UndecodableEvent, match="NoSuchEvent"):
         decode(RawEvent(1, "ps.evt.pledges.default.p1.NoSuchEvent", json.dumps(env).encode()))
+
+
+def test_an_old_version_is_upcast_even_when_its_data_also_fits_the_current_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The one-pass decode must not take v1 data as v2 just because it validates: v1 counted tenths of points."""
+
+    class TenthsNoted(Event):
+        type_name: ClassVar[str] = "TenthsNoted"
+        schema_version: ClassVar[int] = 2
+        points: float
+
+    monkeypatch.setattr(registry, "_types", {**registry.types(), "TenthsNoted": TenthsNoted})
+    monkeypatch.setitem(registry._upcasters, ("TenthsNoted", 1), lambda d: {"points": d["points"] / 10})
+    env = json.loads(pending(pledge_made("p1")).encode())
+
+    def raw(version: int) -> RawEvent:
+        message = {**env, "type": "TenthsNoted", "schema_version": version, "data": {"points": 30}}
+        return RawEvent(5, "ps.evt.scores.default.x1.TenthsNoted", json.dumps(message).encode())
+
+    assert decode(raw(1)).event == TenthsNoted(points=3)
+    assert decode(raw(2)).event == TenthsNoted(points=30)
+
+
+def test_an_envelope_naming_another_type_than_its_subject_is_decoded_as_the_envelope_says() -> None:
+    """The projection's handler then refuses it, naming both types (not the one-pass decode's business)."""
+    made = pending(pledge_made("p1")).encode()
+
+    rec = decode(RawEvent(3, "ps.evt.pledges.default.p1.PledgeSubmitted", made))
+
+    assert type(rec.event).__name__ == "PledgeMade" and rec.subject.endswith("PledgeSubmitted")
