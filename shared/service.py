@@ -13,6 +13,7 @@ from faststream import FastStream
 from faststream.nats import NatsRouter
 from nats.aio.client import Client as NATS
 
+from shared import gcpolicy
 from shared.commands import Command
 from shared.commandserver import CommandRoute, CommandServer
 from shared.eventstore import EventStore
@@ -100,6 +101,7 @@ class Service:
             self.broker.routers.remove(self.contract)
         self._commands = CommandServer(self._nc, self.name, self.settings.command_concurrency)
         await self._commands.start(self._routes)
+        gcpolicy.install(self.settings.gc_sweep_s)
         structlog.get_logger(self.name).info("service ready", stream=self.settings.stream_name)
         try:
             yield

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         description="how long the read API trusts a projection checkpoint it read before reading it again (0: every"
         " request); a cached leaderboard page can be this much staler than the projection (within the 100 ms lag goal)",
     )
+    gc_sweep_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="services freeze what survives a full garbage collection, so the next one walks only what is"
+        " new (its pauses were the command path's p99); every this many seconds one full collection walks"
+        " everything, to free garbage cycles among the frozen (0: CPython's default collector)",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON logs (false: coloured console lines)")
     nats_secure: bool = Field(
