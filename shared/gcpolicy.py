@@ -26,21 +26,17 @@ class FullCollections:
         self.sweep_s, self.clock = sweep_s, clock
         self.next_sweep = clock() + sweep_s
         self.sweeps = 0
-        self.last_pause_ms = 0.0
-        self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if info["generation"] != _OLDEST:
             return
-        now = self.clock()
         if phase == "start":
-            self._started = now
+            now = self.clock()
             if now >= self.next_sweep:
                 gc.unfreeze()  # this collection walks everything once: cycles among the frozen are freed now
                 self.next_sweep = now + self.sweep_s
                 self.sweeps += 1
         else:
-            self.last_pause_ms = (now - self._started) * 1000
             gc.freeze()
 
 
@@ -58,3 +54,8 @@ def install(sweep_s: float) -> FullCollections | None:
     policy = FullCollections(sweep_s)
     gc.callbacks.append(policy)
     return policy
+
+
+def frozen() -> int:
+    """How many objects full collections skip now (health replies report it)."""
+    return gc.get_freeze_count()

@@ -83,7 +83,7 @@ class Service:
         return self._shells[key]
 
     async def _health(self) -> dict[str, Any]:
-        return {"service": self.name, "ok": self._store is not None, "pid": os.getpid()}
+        return {"service": self.name, "ok": self._store is not None, "pid": os.getpid(), "gc_frozen": gcpolicy.frozen()}
 
     @asynccontextmanager
     async def _lifespan(self) -> AsyncIterator[None]:

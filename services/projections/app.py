@@ -145,6 +145,7 @@ def _health_reply(
             "service": SERVICE,
             "ok": True,
             "pid": os.getpid(),
+            "gc_frozen": gcpolicy.frozen(),
             "http": url,
             "projections": states(),
             "stopped": stopped(),

@@ -19,6 +19,7 @@ from shared.events import Actor, Role
 from shared.events.pledges import FulfilmentOutcome, Pledger, PledgeRevised
 from shared.eventstore import EventStore
 from shared.ids import new_id
+from shared.runtime.health import ask_health
 from shared.subjects import Boundary, command_subject
 from tests.conftest import Servers
 from tests.support.builders import ledger_line, make_pledge
@@ -221,3 +222,11 @@ async def test_another_organisation_cannot_touch_a_pledge_on_either_replica(
         assert error_of(reply) == ("forbidden", "organisation")
     assert [r.organisation for r in await store.load(Boundary("pledges", p))] == ["bureau-a"]
     assert (await send(nc, "SubmitPledge", on(p, submit()), "bureau-a")).ok
+
+
+async def test_every_replica_freezes_what_it_keeps_so_full_collections_skip_it(service: None, nc: NATS) -> None:
+    """The garbage-collection policy (shared/gcpolicy.py) is installed in each running replica."""
+    replies = await ask_health(nc, "pledges", 1.0, lambda _: False)
+
+    assert len(replies) == REPLICAS
+    assert all(r["gc_frozen"] > 0 for r in replies), replies
