@@ -16,12 +16,15 @@ from urllib.parse import unquote
 
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
-from services.catalog import SERVICES
+from services.catalog import COMMANDS, SERVICES
 from shared.commands import Reply
 from shared.events import registry, typed_envelope
 from shared.subjects import COMMANDS_ROOT, EVENTS_ROOT
 
+SCHEMA_REF = "#/components/schemas/{model}"
 TITLE = "Pacesetter"
 VERSION = "0.1.0"
 PUBLIC_SERVER = {
@@ -58,7 +61,7 @@ def _service_brokers() -> list[NatsBroker]:
 
 def _add_replies(doc: dict[str, Any]) -> None:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
-    reply_schema = Reply.model_json_schema(ref_template="#/components/schemas/{model}")
+    reply_schema = Reply.model_json_schema(ref_template=SCHEMA_REF)
     schemas.update(reply_schema.pop("$defs", {}))
     schemas["Reply"] = reply_schema
     doc["components"].setdefault("messages", {})["Reply"] = {
@@ -75,6 +78,37 @@ def _add_replies(doc: dict[str, Any]) -> None:
                 "address": {"location": "$message.header#/replyTo", "description": "the requester's inbox"},
                 "messages": [{"$ref": "#/components/messages/Reply"}],
             }
+
+
+def payload_models() -> dict[str, type[BaseModel]]:
+    """The schema name FastStream gives each payload → its model: the commands, the event envelopes, the reply."""
+    models: dict[str, type[BaseModel]] = {"Reply": Reply}
+    for name, context in COMMANDS.items():
+        models[name] = getattr(import_module(f"services.{context}.commands"), name)
+    for name, event in registry.types().items():
+        models[f"{name}Envelope"] = typed_envelope(event)
+    return models
+
+
+def _one_name_per_model(doc: dict[str, Any]) -> None:
+    """Regenerate the payload schemas in one pydantic pass, which gives two models of one name distinct names.
+
+    FastStream files every model under its class name, so of campaigns' and evaluation's `Grade` (and
+    `VoterGroup`) the document kept one, and the other context's messages pointed at the wrong schema.
+    Payloads that are not ours (FastStream's EmptyPayload of the health checks) keep their schema.
+    """
+    components = doc["components"]
+    known = payload_models()
+    named = {m["payload"]["$ref"].rsplit("/", 1)[-1]: m for m in components["messages"].values()}
+    ours = {name: known[name] for name in named if name in known}
+    refs, defs = models_json_schema([(m, "validation") for m in ours.values()], ref_template=SCHEMA_REF)
+    schemas: dict[str, Any] = defs.get("$defs", {})
+    for name, message in named.items():
+        if name in ours:
+            message["payload"] = refs[(ours[name], "validation")]
+        else:
+            schemas[name] = components["schemas"][name]
+    components["schemas"] = schemas
 
 
 @cache
@@ -94,4 +128,5 @@ def document() -> dict[str, Any]:
     for channel in doc.get("channels", {}).values():
         channel["servers"] = [{"$ref": "#/servers/production"}]
     _add_replies(doc)
+    _one_name_per_model(doc)
     return doc

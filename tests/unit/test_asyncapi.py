@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from services.asyncapi import document
+from services.asyncapi import document, payload_models
+from services.campaigns.commands import LaunchCampaign
 from services.catalog import COMMANDS
 from services.cli.main import app
-from shared.events import registry
+from services.evaluation.commands import DefineRound
+from shared.events import registry, typed_envelope
+from shared.events.campaigns import CampaignLaunched
+from shared.events.evaluation import RoundDefined
 
 SPEC = Path(__file__).resolve().parents[2] / "contract" / "spec" / "asyncapi-3.0.0.schema.json"
 
@@ -55,3 +61,50 @@ def test_the_cli_writes_the_document(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["asyncapi"] == "3.0.0"
+
+
+def _inline(schema: Any, defs: dict[str, Any], prefix: str) -> Any:
+    """The schema with every $ref under `prefix` replaced by what it names (none of our models is recursive)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix):
+            return _inline(defs[ref.removeprefix(prefix)], defs, prefix)
+        return {k: _inline(v, defs, prefix) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs, prefix) for v in schema]
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("message", "model"),
+    [
+        ("RoundDefined:Message", typed_envelope(RoundDefined)),
+        ("CampaignLaunched:Message", typed_envelope(CampaignLaunched)),
+        ("ps.cmd.evaluation.{organisation}.DefineRound:DefineRound:SubscribeMessage", DefineRound),
+        ("ps.cmd.campaigns.{organisation}.LaunchCampaign:LaunchCampaign:SubscribeMessage", LaunchCampaign),
+    ],
+)
+def test_each_message_describes_its_own_models_even_where_two_contexts_use_one_name(
+    doc: dict, message: str, model: type[BaseModel]
+) -> None:
+    """campaigns and evaluation both have a `Grade` and a `VoterGroup`: each message must point at its own."""
+    schemas = doc["components"]["schemas"]
+    payload = _inline(doc["components"]["messages"][message]["payload"], schemas, "#/components/schemas/")
+    own = model.model_json_schema()
+
+    assert payload == _inline(own, own.get("$defs", {}), "#/$defs/")
+
+
+def test_every_payload_of_ours_is_its_models_schema(doc: dict) -> None:
+    models = payload_models()
+    schemas = doc["components"]["schemas"]
+    checked = 0
+    for message in doc["components"]["messages"].values():
+        name = message["payload"]["$ref"].rsplit("/", 1)[-1]
+        if name not in models:
+            continue
+        own = models[name].model_json_schema()
+        payload = _inline(message["payload"], schemas, "#/components/schemas/")
+        assert payload == _inline(own, own.get("$defs", {}), "#/$defs/"), name
+        checked += 1
+    assert checked == len(COMMANDS) + len(registry.types()) + 1  # and the reply
