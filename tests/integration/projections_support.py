@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import asyncpg
+from nats.aio.client import Client as NATS
 
 from services.pledges.commands import MakePledge
 from services.pledges.domain import pledge_decider
 from services.projections import bookkeeping
 from services.projections.projection import Projection
+from services.projections.runner import ProjectionRunner
+from services.scores.runner import score_policy
 from shared.eventstore import EventStore
 from shared.shell import CommandShell
+from tests.conftest import Servers
 
 T = TypeVar("T")
 
@@ -67,3 +71,18 @@ async def start_after(pool: asyncpg.Pool, schema: str, seq: int, *projections: P
                 await con.execute("update checkpoints set last_seq = $2 where projection = $1", p.name, seq)
         finally:
             await con.execute("reset search_path")
+
+
+async def policy_then(
+    store: EventStore, nc: NATS, servers: Servers, schema: str, read_models: Sequence[Projection], batch: int = 500
+) -> int:
+    """Run the score policy to the log's end, then each read model to the (new) end; the end."""
+    policy = ProjectionRunner(
+        score_policy(store), nc, servers.database_url, servers.stream, schema, until=await log_end(store)
+    )
+    assert await policy.run() == "finished"
+    end = await log_end(store)
+    for p in read_models:
+        runner = ProjectionRunner(p, nc, servers.database_url, servers.stream, schema, batch=batch, until=end)
+        assert await runner.run() == "finished"
+    return end

@@ -20,7 +20,14 @@ from shared.events.awards import AwardGranted
 from shared.eventstore import EventStore
 from shared.ids import new_id
 from tests.conftest import Servers
-from tests.integration.projections_support import drop_schema, eventually, log_end, new_schema, start_after
+from tests.integration.projections_support import (
+    drop_schema,
+    eventually,
+    log_end,
+    new_schema,
+    policy_then,
+    start_after,
+)
 from tests.support.campaigns import launched
 from tests.support.scores import FLAG_RULE, amended, append, granted, revoked
 
@@ -34,18 +41,6 @@ async def schema(pg_pool: asyncpg.Pool) -> AsyncIterator[str]:
     await drop_schema(pg_pool, name)
 
 
-async def project(store: EventStore, nc: NATS, servers: Servers, schema: str) -> int:
-    """The score policy, then the scores board, to the log's end: the board's checkpoint moves; the end."""
-    policy = ProjectionRunner(
-        score_policy(store), nc, servers.database_url, servers.stream, schema, until=await log_end(store)
-    )
-    assert await policy.run() == "finished"
-    end = await log_end(store)
-    board = ProjectionRunner(scores_board.projection, nc, servers.database_url, servers.stream, schema, until=end)
-    assert await board.run() == "finished"
-    return end
-
-
 async def flags_for(store: EventStore, nc: NATS, servers: Servers, pg: asyncpg.Pool, schema: str) -> AwardGranted:
     """A campaign in `schema` whose units u-a and u-b hold a flag each (1 point in 2026-H1); u-a's flag."""
     campaign = f"c-{new_id()[-12:]}"
@@ -53,7 +48,7 @@ async def flags_for(store: EventStore, nc: NATS, servers: Servers, pg: asyncpg.P
     flag_a = granted("u-a", campaign_id=campaign)
     events = [launched(campaign), amended(date(2026, 1, 1), FLAG_RULE, campaign_id=campaign), flag_a]
     await append(store, [*events, granted("u-b", campaign_id=campaign)], H1)
-    await project(store, nc, servers, schema)
+    await policy_then(store, nc, servers, schema, [scores_board.projection])
     return flag_a
 
 
@@ -91,7 +86,7 @@ async def test_a_page_is_served_until_the_checkpoint_moves_then_shows_every_chan
         assert await points(http, campaign) == {"u-a": 1, "u-b": 1}  # same checkpoint: the cached page
 
         await append(store, [revoked(flag_a)], datetime(2026, 7, 2, tzinfo=UTC))
-        await project(store, nc, servers, schema)
+        await policy_then(store, nc, servers, schema, [scores_board.projection])
         assert await points(http, campaign) == {"u-b": 11, "u-a": 0}
 
 
@@ -129,5 +124,5 @@ async def test_with_a_ttl_the_change_shows_once_the_checkpoint_moved(
         assert await points(http, campaign) == {"u-a": 1, "u-b": 1}
 
         await append(store, [revoked(flag_a)], datetime(2026, 7, 2, tzinfo=UTC))
-        await project(store, nc, servers, schema)
+        await policy_then(store, nc, servers, schema, [scores_board.projection])
         await eventually(lambda: points(http, campaign), lambda p: p == {"u-b": 1, "u-a": 0}, "the revocation")

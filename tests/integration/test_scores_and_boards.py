@@ -24,7 +24,7 @@ from shared.eventstore import EventStore
 from shared.ids import new_id
 from shared.logreader import LogReader
 from tests.conftest import Servers
-from tests.integration.projections_support import drop_schema, log_end, new_schema, start_after
+from tests.integration.projections_support import drop_schema, log_end, new_schema, policy_then, start_after
 from tests.support.campaigns import launched
 from tests.support.scores import FLAG_RULE, STAR_RULE, amended, append, granted, results, revoked
 
@@ -37,19 +37,6 @@ async def schema(pg_pool: asyncpg.Pool) -> AsyncIterator[str]:
     name = new_schema("sc")
     yield name
     await drop_schema(pg_pool, name)
-
-
-async def catch_up(store: EventStore, nc: NATS, servers: Servers, schema: str) -> int:
-    """Run the policy to the log's end, then every read model to the (new) end; the end."""
-    policy = ProjectionRunner(
-        score_policy(store), nc, servers.database_url, servers.stream, schema, until=await log_end(store)
-    )
-    assert await policy.run() == "finished"
-    end = await log_end(store)
-    for p in READ_MODELS:
-        runner = ProjectionRunner(p, nc, servers.database_url, servers.stream, schema, batch=7, until=end)
-        assert await runner.run() == "finished"
-    return end
 
 
 def unit(campaign: str, unit_id: str, name: str) -> UnitRegistered:
@@ -74,7 +61,7 @@ async def test_flags_stars_grades_and_a_revocation_flow_to_the_leaderboard_ledge
         flag_a, flag_b, star, results(("u-c", "不合格"), campaign_id=campaign),
     ]  # fmt: skip
     await append(store, events, datetime(2026, 6, 20, tzinfo=UTC))
-    await catch_up(store, nc, servers, schema)
+    await policy_then(store, nc, servers, schema, READ_MODELS, batch=7)
 
     app = create_api(servers.database_url, schema, admin_token=TOKEN, log_end=lambda: log_end(store))
     async with (
@@ -92,7 +79,7 @@ async def test_flags_stars_grades_and_a_revocation_flow_to_the_leaderboard_ledge
         assert [(s["subject_id"], s["points"]) for s in members["items"]] == [("m-li", 0.5)]
 
         await append(store, [revoked(flag_a)], datetime(2026, 7, 2, tzinfo=UTC))
-        await catch_up(store, nc, servers, schema)
+        await policy_then(store, nc, servers, schema, READ_MODELS, batch=7)
         board = (await api.get(f"/campaigns/{campaign}/leaderboard", params={"period": "2026-H1"})).json()
         assert [(s["subject_id"], s["points"], s["rank"]) for s in board["items"]] == [
             ("u-b", 1, 1), ("u-a", 0, 2), ("u-c", -2, 3),
