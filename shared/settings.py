@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     stream_name: str = Field(default="PACESETTER", description="the JetStream stream that is the log")
     stream_replicas: int = Field(default=1, ge=1, le=5)
     duplicate_window_s: float = Field(default=120.0, gt=0)
+    provision_wait_s: float = Field(
+        default=60.0, gt=0, description="how long provisioning waits for a forming cluster to accept the stream"
+    )
     nats_port: int = Field(default=0, ge=0, le=65535, description="embedded NATS port; 0 picks a free one")
     http_host: str = Field(default="127.0.0.1")
     http_port: int = Field(default=8080, ge=0, le=65535, description="read API port; 0 picks a free one")

@@ -120,16 +120,16 @@ class Cluster:
 
 
 @contextmanager
-def cluster(root: Path) -> Iterator[Cluster]:
-    """The three nodes started and healthy; all stopped on exit."""
+def cluster(root: Path, started: tuple[str, ...] = NODES) -> Iterator[Cluster]:
+    """The three nodes configured, those `started` running and healthy; all stopped on exit."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(AUTH_CONF, root / "auth.conf")
     nodes = {name: Node(name, root / name) for name in NODES}
     c = Cluster(root, init_secrets(root / "data"), nodes)
     try:
-        for name in NODES:
+        for name in started:
             c.start(name)
-        c.wait_ready()
+        c.wait_ready(started)
         yield c
     finally:
         c.stop_all()
