@@ -14,6 +14,7 @@ from services.pledges.domain import pledge_decider
 from shared.commands import Reply
 from shared.eventstore import EventStore
 from shared.natsauth import client_options
+from shared.runtime.provision import provision
 from shared.shell import CommandShell
 from tests.integration.projections_support import eventually
 from tests.reliability.checks import assert_each_acknowledged_command_once
@@ -86,10 +87,10 @@ def local_state(c: Cluster, name: str) -> tuple[int, int]:
 async def test_killing_the_stream_leader_loses_no_acknowledged_event_and_the_node_catches_up(tmp_path: Path) -> None:
     started = time.monotonic()
     with cluster(tmp_path / "cluster") as c:
+        await provision(c.operator().model_copy(update={"stream_name": STREAM, "stream_replicas": 3}))
         conn = await _operator(c)
         try:
             store = EventStore(conn, STREAM)
-            await store.ensure_stream(replicas=3)
             appender = Appender(store)
             load = asyncio.create_task(appender.run())
             try:
