@@ -50,6 +50,17 @@ class OtherOrganisation(Forbidden):
         super().__init__(f"{context} {boundary_id} belongs to another organisation", rule="organisation")
 
 
+class CommandIdTaken(RuleViolated):
+    """Another member already sent a command with this id to this boundary; a retry must come from its sender."""
+
+    def __init__(self, command_id: str, context: str, boundary_id: str) -> None:
+        super().__init__(
+            "command_id_taken",
+            f"command id {command_id} was already used on {context} {boundary_id} by another sender:"
+            " a new command needs a new id",
+        )
+
+
 class Conflict(DomainError):
     """The boundary kept moving: the bounded decide-append retries ran out."""
 

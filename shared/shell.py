@@ -25,12 +25,12 @@ from tenacity import (
 
 from shared import tenancy
 from shared.commands import Command, Reply
-from shared.errors import Conflict, DomainError
+from shared.errors import CommandIdTaken, Conflict, DomainError
 from shared.events import Envelope, Event
 from shared.eventstore import EventStore, PendingEvent, WrongExpectedSequence
 from shared.ids import event_id_for
 from shared.subjects import Boundary
-from shared.views import BoundaryView, Folded
+from shared.views import BoundaryView, Folded, Outcome
 
 S = TypeVar("S")
 C = TypeVar("C", bound=Command)
@@ -117,7 +117,10 @@ class CommandShell(Generic[C, S]):
         nothing to do, which only the current state can tell. Raises WrongExpectedSequence if the boundary moved."""
         done = folded.outcomes.get(command.command_id)
         if done is not None:  # outcomes only grow: a command id seen once was applied, confirmed or not
-            return Reply.accepted(done, duplicate=True)
+            if done.sender != command.actor.member_id:
+                # the original reply is the sender's; another member gets no word of what it appended
+                raise CommandIdTaken(command.command_id, boundary.context, boundary.id)
+            return Reply.accepted(done.events, duplicate=True)
         try:
             events = decide(command, folded.state)
         except DomainError:
@@ -134,7 +137,7 @@ class CommandShell(Generic[C, S]):
             after.state = self.decider.evolve(after.state, e)
         after.seq = appended[-1].seq
         after.organisation = boundary.organisation
-        after.outcomes[command.command_id] = appended
+        after.outcomes[command.command_id] = Outcome(command.actor.member_id, appended)
         self.view.remember(boundary.id, after)
         return Reply.accepted(appended)
 

@@ -21,6 +21,14 @@ from shared.subjects import Boundary
 S = TypeVar("S")
 
 
+@dataclass(slots=True)
+class Outcome:
+    """What one command appended to a boundary, and the member who sent it: only they may retry it."""
+
+    sender: str
+    events: list[AppendedEvent]
+
+
 @dataclass
 class Folded(Generic[S]):
     """A boundary's state after the event at `seq`, the events each command id produced, and the
@@ -33,7 +41,7 @@ class Folded(Generic[S]):
 
     state: S
     seq: int = 0
-    outcomes: dict[str, list[AppendedEvent]] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
     organisation: str | None = None
 
     def copy(self) -> Folded[S]:
@@ -110,6 +118,8 @@ class BoundaryView(Generic[S]):
             event_id=rec.envelope.event_id, type=rec.envelope.type, subject=rec.subject, seq=rec.seq
         )
         # concurrent loads fold the same events into the shared outcomes: record each event once, in a new list
-        known = folded.outcomes.get(rec.envelope.command_id, [])
-        if not known or known[-1].seq < rec.seq:
-            folded.outcomes[rec.envelope.command_id] = [*known, appended]
+        known = folded.outcomes.get(rec.envelope.command_id)
+        if known is None:
+            folded.outcomes[rec.envelope.command_id] = Outcome(rec.envelope.actor.member_id, [appended])
+        elif known.events[-1].seq < rec.seq:
+            folded.outcomes[rec.envelope.command_id] = Outcome(known.sender, [*known.events, appended])

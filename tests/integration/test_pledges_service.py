@@ -224,6 +224,28 @@ async def test_another_organisation_cannot_touch_a_pledge_on_either_replica(
     assert (await send(nc, "SubmitPledge", on(p, submit()), "bureau-a")).ok
 
 
+async def test_a_command_id_is_retried_only_by_its_sender_on_either_replica(
+    service: None, nc: NATS, store: EventStore, servers: Servers
+) -> None:
+    p = new_id()
+    assert (await send(nc, "MakePledge", make_pledge(p))).ok
+    assert (await send(nc, "SubmitPledge", on(p, submit()))).ok
+    approval = on(p, approve(HEAD))
+    approved = await send(nc, "ApprovePledge", approval)
+    assert approved.ok, approved.error
+    before = await last_seq(nc, servers)
+
+    # the office may approve pledges itself, so only the taken id can refuse it; several tries reach both replicas
+    borrowed = approval.model_copy(update={"actor": OFFICE})
+    refused = [await send(nc, "ApprovePledge", borrowed) for _ in range(4)]
+    retried = await send(nc, "ApprovePledge", approval)
+
+    assert {error_of(r) for r in refused} == {("rule_violated", "command_id_taken")}
+    assert all(r.events == [] for r in refused)
+    assert retried.duplicate and retried.events == approved.events
+    assert await last_seq(nc, servers) == before
+
+
 async def test_every_replica_freezes_what_it_keeps_so_full_collections_skip_it(service: None, nc: NATS) -> None:
     """The garbage-collection policy (shared/gcpolicy.py) is installed in each running replica."""
     replies = await ask_health(nc, "pledges", 1.0, lambda _: False)

@@ -9,6 +9,8 @@ import nats
 import pytest
 
 from services.pledges.domain import PledgeAlreadyExists, pledge_decider
+from shared.errors import CommandIdTaken
+from shared.events import Actor, Role
 from shared.eventstore import EventStore, StoredEvent
 from shared.runtime.embedded import EmbeddedNats
 from shared.shell import CommandShell, _pending
@@ -40,6 +42,20 @@ async def test_a_retried_command_replies_its_original_events_and_appends_nothing
     again = await shell(store).execute(cmd.pledge_id, cmd)  # a fresh replica: no cache, reads the log
 
     assert again.duplicate and again.events == first.events
+    assert len(await store.load(Boundary("pledges", cmd.pledge_id))) == 1
+
+
+async def test_another_member_cannot_retry_a_command_id_it_did_not_send(store: EventStore) -> None:
+    cmd = make_pledge()
+    warm = shell(store)
+    await warm.execute(cmd.pledge_id, cmd)
+    other = Actor(member_id="m-someone-else", role=Role.office, unit_id=None)
+    borrowed = cmd.model_copy(update={"actor": other})
+
+    for replica in (warm, shell(store)):  # the one that appended it, and a fresh one reading the log
+        with pytest.raises(CommandIdTaken) as refused:
+            await replica.execute(cmd.pledge_id, borrowed)
+        assert refused.value.rule == "command_id_taken"
     assert len(await store.load(Boundary("pledges", cmd.pledge_id))) == 1
 
 
