@@ -46,6 +46,8 @@ class Decider(Generic[C, S]):
     initial: S
     decide: Callable[[C, S], Sequence[Event]]
     evolve: Callable[[S, Event], S]
+    # the campaign a boundary belongs to, for the envelopes of events whose payload and command don't name it
+    campaign_of: Callable[[S], str | None] = lambda _: None
 
 
 class CommandShell(Generic[C, S]):
@@ -130,7 +132,8 @@ class CommandShell(Generic[C, S]):
         if not events:
             return Reply.accepted([]) if confirmed else None
         now = datetime.now(UTC)
-        pending = [_pending(command, e, i, now) for i, e in enumerate(events)]
+        campaign = self.decider.campaign_of(folded.state)
+        pending = [_pending(command, e, i, now, campaign) for i, e in enumerate(events)]
         appended = await self.store.append(boundary, pending, expected=folded.seq)
         after = folded.copy()
         for e in events:
@@ -158,9 +161,11 @@ def _log_conflict(command: Command, boundary: Boundary, state: RetryCallState) -
     _log_moved(command, boundary, state.attempt_number + 1, state.outcome.exception() if state.outcome else None)
 
 
-def _pending(command: Command, event: Event, index: int, now: datetime | None = None) -> PendingEvent:
+def _pending(
+    command: Command, event: Event, index: int, now: datetime | None = None, campaign: str | None = None
+) -> PendingEvent:
     now = now or datetime.now(UTC)
-    campaign_id = getattr(event, "campaign_id", None) or getattr(command, "campaign_id", None)
+    campaign_id = getattr(event, "campaign_id", None) or getattr(command, "campaign_id", None) or campaign
     return PendingEvent(
         Envelope(
             event_id=event_id_for(command.command_id, index),

@@ -190,4 +190,11 @@ def _withdraw(cmd: WithdrawPledge, state: Pledge) -> Sequence[Event]:
     return [PledgeWithdrawn(pledge_id=cmd.pledge_id, reason=cmd.reason)]
 
 
-pledge_decider: Decider[PledgeCommand, Pledge] = Decider(initial=Pledge(), decide=decide, evolve=evolve)
+def campaign_of(state: Pledge) -> str | None:
+    """The pledge's campaign, for the envelopes of events that don't carry it (all but Made and Published)."""
+    return state.campaign_id or None
+
+
+pledge_decider: Decider[PledgeCommand, Pledge] = Decider(
+    initial=Pledge(), decide=decide, evolve=evolve, campaign_of=campaign_of
+)

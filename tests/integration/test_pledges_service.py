@@ -112,6 +112,7 @@ async def test_a_pledge_lives_its_whole_year_over_nats(service: None, nc: NATS, 
         "PledgePublished", "ProgressReported", "PledgeRevised", "PledgeSubmitted", "PledgeApproved",
         "PledgePublished", "SelfCheckFiled", "FulfilmentAssessed",
     ]  # fmt: skip
+    assert {r.envelope.campaign_id for r in recorded} == {steps[0][1].campaign_id}  # type: ignore[attr-defined]
     assert recorded[-1].event.percent_complete == 100.0  # type: ignore[attr-defined]
     assert recorded[8].event.previous_lines[0].target_value == 24  # type: ignore[attr-defined]
 
