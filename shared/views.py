@@ -31,7 +31,7 @@ class Outcome:
 
 @dataclass
 class Folded(Generic[S]):
-    """A boundary's state after the event at `seq`, the events each command id produced, and the
+    """A boundary's state after the event at `seq`, the events each command id produced and who sent it, and the
     organisation that wrote them (None before the first event).
 
     Once cached, its state and seq never change: changes go into a copy. The copy shares `outcomes`, which
