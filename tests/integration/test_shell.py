@@ -59,6 +59,19 @@ async def test_another_member_cannot_retry_a_command_id_it_did_not_send(store: E
     assert len(await store.load(Boundary("pledges", cmd.pledge_id))) == 1
 
 
+async def test_a_command_id_used_for_another_boundary_is_refused_not_retried_into_a_conflict(store: EventStore) -> None:
+    """Event ids derive from the command id, so the log's duplicate window would take it for a retry."""
+    first = make_pledge()
+    await shell(store).execute(first.pledge_id, first)
+    reused = make_pledge(command_id=first.command_id)
+
+    with pytest.raises(CommandIdTaken) as refused:
+        await shell(store).execute(reused.pledge_id, reused)
+
+    assert "another pledges boundary" in refused.value.message
+    assert await store.load(Boundary("pledges", reused.pledge_id)) == []
+
+
 async def test_a_retry_after_a_lost_ack_is_recognised_by_its_command_id(store: EventStore) -> None:
     """The first attempt was stored but its reply never came back; the retry must not fail or double."""
     cmd = make_pledge()
