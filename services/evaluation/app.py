@@ -19,6 +19,7 @@ from services.evaluation.commands import (
     RoundCommand,
     StateRectification,
 )
+from services.evaluation.errors import ClosedBeforeBallotStored
 from services.evaluation.keys import ballot_boundary, key_check, round_secret, voter_key
 from services.evaluation.review import review_decider
 from services.evaluation.round import Round, RoundFacts, round_decider
@@ -82,7 +83,17 @@ async def cast_ballot(cmd: CastBallot) -> Reply:
     facts = ballot.BallotFacts(rnd, cmd.actor, key, key_check(secret) if secret else None, datetime.now(UTC))
     shell = service.shell(BALLOTS, ballot.ballot_decider)
     recorded = ballot.recorded_command(cmd, rnd, key)
-    return await shell.execute(ballot_boundary(cmd.round_id, key), recorded, partial(ballot.decide, facts=facts))
+    reply = await shell.execute(ballot_boundary(cmd.round_id, key), recorded, partial(ballot.decide, facts=facts))
+    # decided on an open round, the ballot may still reach the log after a concurrent close took its cut-off;
+    # such a ballot is not counted, and the voter must hear so rather than "accepted"
+    if reply.events and await _stored_after_cutoff(cmd.round_id, reply.events[0].seq):
+        raise ClosedBeforeBallotStored(cmd.round_id)
+    return reply
+
+
+async def _stored_after_cutoff(round_id: str, seq: int) -> bool:
+    cutoff = (await rounds().view.state(round_id)).cutoff_seq
+    return cutoff is not None and seq > cutoff
 
 
 @service.command("CountBallotBox")

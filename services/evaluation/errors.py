@@ -45,6 +45,16 @@ class RoundAlreadyClosed(RuleViolated):
         super().__init__("round_open", f"evaluation round {round_id} is closed")
 
 
+class ClosedBeforeBallotStored(RuleViolated):
+    """The ballot was decided while the round was open but reached the log after the close's cut-off."""
+
+    def __init__(self, round_id: str) -> None:
+        super().__init__(
+            "round_open",
+            f"evaluation round {round_id} closed before this ballot was stored: it is not counted",
+        )
+
+
 class OutsideWindow(RuleViolated):
     def __init__(self, round_id: str) -> None:
         super().__init__("ballot_within_window", f"evaluation round {round_id} takes no ballots at this time")

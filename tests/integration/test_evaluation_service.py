@@ -15,7 +15,8 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from services.evaluation.ballot_log import ballots_between, opened_at
+from services.evaluation import ballot as ballots
+from services.evaluation.ballot_log import BALLOTS, ballots_between, opened_at
 from services.evaluation.commands import (
     CastBallot,
     CloseRound,
@@ -23,6 +24,8 @@ from services.evaluation.commands import (
     OpenRound,
     PublishResults,
 )
+from services.evaluation.keys import ballot_boundary, voter_key
+from services.evaluation.round import round_decider
 from services.evaluation.tally import counted, tally
 from shared.commands import Command, Reply
 from shared.events.evaluation import (
@@ -38,9 +41,11 @@ from shared.events.evaluation import (
 from shared.eventstore import EventStore
 from shared.ids import new_id
 from shared.logreader import LogReader
+from shared.shell import _pending
 from shared.subjects import Boundary, command_subject
+from shared.views import BoundaryView
 from tests.conftest import Servers
-from tests.support.evaluation import OFFICE, SCALE, define_round, voter
+from tests.support.evaluation import OFFICE, SCALE, define_round, rating, voter
 from tests.support.processes import healthy
 
 REPLICAS = 2
@@ -215,3 +220,33 @@ async def test_bad_input_is_refused_with_a_stable_code_and_appends_nothing(
         (False, code, rule) for _, _, code, rule in cases
     ]
     assert await last_seq(store) == before
+
+
+async def test_a_ballot_stored_after_the_close_is_not_counted_and_its_voter_is_told(
+    service: None, nc: NATS, store: EventStore
+) -> None:
+    """A replica decided the ballot on the open round, the close took its cut-off, then the ballot was stored
+    (its ack lost): the voter's retry must not hear "accepted" for a ballot the tally leaves out."""
+    rid = new_id()
+    await ok(nc, "DefineRound", define_round(rid, window=now_window()))
+    await ok(nc, "OpenRound", office(OpenRound, rid))
+    on_time = await ok(nc, "CastBallot", ballot(rid, "m-mem-1", (rating(level="优秀"),)))
+    late = ballot(rid, "m-mem-2", (rating(level="不合格"),))
+    key = voter_key(rid, "m-mem-2", None)
+    open_round = await BoundaryView(store, "evaluation", round_decider.initial, round_decider.evolve).state(rid)
+    facts = ballots.BallotFacts(open_round, late.actor, key, None, datetime.now(UTC))
+    (decided,) = ballots.decide(late, ballots.Ballot(), facts)
+    await ok(nc, "CloseRound", office(CloseRound, rid))
+    await store.append(Boundary(BALLOTS, ballot_boundary(rid, key)), [_pending(late, decided, 0)], expected=0)
+
+    retried = await send(nc, "CastBallot", late)
+    published = await ok(nc, "PublishResults", office(PublishResults, rid))
+
+    assert retried.error is not None and (retried.error.code, retried.error.rule) == ("rule_violated", "round_open")
+    assert "not counted" in retried.error.message
+    assert on_time.events and on_time.events[0].seq < published.events[0].seq
+    (results,) = [
+        r.event for r in await store.load(Boundary("evaluation", rid)) if isinstance(r.event, ResultsPublished)
+    ]
+    assert {(t.group, t.cast) for t in results.tally.turnout if t.cast} == {("members", 1)}
+    assert results.tally.subjects[0].criteria[0].ratings == 1
