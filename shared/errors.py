@@ -51,12 +51,13 @@ class OtherOrganisation(Forbidden):
 
 
 class CommandIdTaken(RuleViolated):
-    """The command id was already used by another member, or for another boundary; a retry must be the same
-    command from the same sender, and a new command needs a new id."""
+    """Another member already sent a command with this id to this boundary; a retry must come from its sender."""
 
-    def __init__(self, command_id: str, where: str) -> None:
+    def __init__(self, command_id: str, context: str, boundary_id: str) -> None:
         super().__init__(
-            "command_id_taken", f"command id {command_id} was already used {where}: a new command needs a new id"
+            "command_id_taken",
+            f"command id {command_id} was already used on {context} {boundary_id} by another sender:"
+            " a new command needs a new id",
         )
 
 

@@ -50,17 +50,6 @@ class WrongExpectedSequence(AppendRejected):
     """The boundary moved since it was read, or this exact append was already stored."""
 
 
-class AlreadyStored(WrongExpectedSequence):
-    """The log already holds an event with this id, at `seq` (within the duplicate window): nothing was appended.
-
-    Usually a retry of an append that was stored; if that event is on another boundary, its id was reused.
-    """
-
-    def __init__(self, seq: int) -> None:
-        super().__init__(None, f"already stored at seq {seq}")
-        self.seq = seq
-
-
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     """An event read back by a direct get, with its boundary's previous sequence (None: not recorded)."""
@@ -270,7 +259,7 @@ def _ack_seq(reply: Msg) -> int:
     if body.get("duplicate"):
         # a replicated stream acks a retried msg id as a duplicate of the stored event, ignoring a stale guard:
         # nothing was appended, and the caller must read the boundary before it counts the command as new
-        raise AlreadyStored(int(body["seq"]))
+        raise WrongExpectedSequence(None, f"already stored at seq {body.get('seq')}")
     return int(body["seq"])
 
 

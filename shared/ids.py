@@ -21,5 +21,12 @@ def new_id() -> str:
 
 
 def event_id_for(command_id: str, index: int) -> str:
-    """The id of the index-th event a command yields: the same on every retry of that command."""
+    """A stable id from a key and an index: the same on every call (award ids, policies' command ids)."""
     return str(uuid.uuid5(_EVENT_NAMESPACE, f"{command_id}/{index}"))
+
+
+def boundary_event_id(context: str, boundary_id: str, command_id: str, index: int) -> str:
+    """The id of the index-th event a command appends to a boundary: the same on every retry of that command,
+    and another on every other boundary, so a command id a client reuses elsewhere never makes two events
+    with one id (the log's duplicate window would drop the second, and consumers key on event ids)."""
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{context}/{boundary_id}/{command_id}/{index}"))

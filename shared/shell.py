@@ -27,9 +27,9 @@ from shared import tenancy
 from shared.commands import Command, Reply
 from shared.errors import CommandIdTaken, Conflict, DomainError
 from shared.events import Envelope, Event
-from shared.eventstore import AlreadyStored, EventStore, PendingEvent, WrongExpectedSequence
-from shared.ids import event_id_for
-from shared.subjects import Boundary, parse_event_subject
+from shared.eventstore import EventStore, PendingEvent, WrongExpectedSequence
+from shared.ids import boundary_event_id
+from shared.subjects import Boundary
 from shared.views import BoundaryView, Folded, Outcome
 
 S = TypeVar("S")
@@ -103,24 +103,9 @@ class CommandShell(Generic[C, S]):
 
     async def _confirmed(self, boundary: Boundary, command: C, decide: Callable[[C, S], Sequence[Event]]) -> Reply:
         """One decide-append round on the boundary's current state; raises WrongExpectedSequence if it moved."""
-        try:
-            reply = await self._attempt(boundary, command, decide, await self.view.current(boundary.id), True)
-        except AlreadyStored as stored:
-            # the log holds this command's event although the current state had none: another replica just
-            # appended it (the next round replies it), or it is on another boundary, where retrying never ends
-            if not await self._on_boundary(stored.seq, boundary):
-                raise CommandIdTaken(command.command_id, f"for another {self.context} boundary") from None
-            raise
+        reply = await self._attempt(boundary, command, decide, await self.view.current(boundary.id), confirmed=True)
         assert reply is not None  # a confirmed attempt always replies or raises
         return reply
-
-    async def _on_boundary(self, seq: int, boundary: Boundary) -> bool:
-        """Whether the event at `seq` is the boundary's (True when it cannot be read, so the caller retries)."""
-        stored = await self.store.event_at(seq)
-        if stored is None:
-            return True
-        subject = parse_event_subject(stored.raw.subject)
-        return (subject.context, subject.boundary_id) == (boundary.context, boundary.id)
 
     async def _attempt(
         self,
@@ -136,7 +121,7 @@ class CommandShell(Generic[C, S]):
         if done is not None:  # outcomes only grow: a command id seen once was applied, confirmed or not
             if done.sender != command.actor.member_id:
                 # the original reply is the sender's; another member gets no word of what it appended
-                raise CommandIdTaken(command.command_id, f"on {boundary.context} {boundary.id} by another sender")
+                raise CommandIdTaken(command.command_id, boundary.context, boundary.id)
             return Reply.accepted(done.events, duplicate=True)
         try:
             events = decide(command, folded.state)
@@ -148,7 +133,7 @@ class CommandShell(Generic[C, S]):
             return Reply.accepted([]) if confirmed else None
         now = datetime.now(UTC)
         campaign = self.decider.campaign_of(folded.state)
-        pending = [_pending(command, e, i, now, campaign) for i, e in enumerate(events)]
+        pending = [_pending(command, e, i, boundary, now, campaign) for i, e in enumerate(events)]
         appended = await self.store.append(boundary, pending, expected=folded.seq)
         after = folded.copy()
         for e in events:
@@ -177,13 +162,18 @@ def _log_conflict(command: Command, boundary: Boundary, state: RetryCallState) -
 
 
 def _pending(
-    command: Command, event: Event, index: int, now: datetime | None = None, campaign: str | None = None
+    command: Command,
+    event: Event,
+    index: int,
+    boundary: Boundary,
+    now: datetime | None = None,
+    campaign: str | None = None,
 ) -> PendingEvent:
     now = now or datetime.now(UTC)
     campaign_id = getattr(event, "campaign_id", None) or getattr(command, "campaign_id", None) or campaign
     return PendingEvent(
         Envelope(
-            event_id=event_id_for(command.command_id, index),
+            event_id=boundary_event_id(boundary.context, boundary.id, command.command_id, index),
             type=event.type_name,
             schema_version=event.schema_version,
             occurred_at=now,

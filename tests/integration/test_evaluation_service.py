@@ -237,7 +237,8 @@ async def test_a_ballot_stored_after_the_close_is_not_counted_and_its_voter_is_t
     facts = ballots.BallotFacts(open_round, late.actor, key, None, datetime.now(UTC))
     (decided,) = ballots.decide(late, ballots.Ballot(), facts)
     await ok(nc, "CloseRound", office(CloseRound, rid))
-    await store.append(Boundary(BALLOTS, ballot_boundary(rid, key)), [_pending(late, decided, 0)], expected=0)
+    boundary = Boundary(BALLOTS, ballot_boundary(rid, key))
+    await store.append(boundary, [_pending(late, decided, 0, boundary)], expected=0)
 
     retried = await send(nc, "CastBallot", late)
     published = await ok(nc, "PublishResults", office(PublishResults, rid))

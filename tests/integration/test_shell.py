@@ -59,24 +59,27 @@ async def test_another_member_cannot_retry_a_command_id_it_did_not_send(store: E
     assert len(await store.load(Boundary("pledges", cmd.pledge_id))) == 1
 
 
-async def test_a_command_id_used_for_another_boundary_is_refused_not_retried_into_a_conflict(store: EventStore) -> None:
-    """Event ids derive from the command id, so the log's duplicate window would take it for a retry."""
+async def test_a_command_id_reused_for_another_boundary_is_another_command_with_its_own_event_ids(
+    store: EventStore,
+) -> None:
+    """A command id names a command on its boundary; event ids derive from both, so none is taken twice."""
     first = make_pledge()
-    await shell(store).execute(first.pledge_id, first)
     reused = make_pledge(command_id=first.command_id)
 
-    with pytest.raises(CommandIdTaken) as refused:
-        await shell(store).execute(reused.pledge_id, reused)
+    replies = [await shell(store).execute(c.pledge_id, c) for c in (first, reused)]
 
-    assert "another pledges boundary" in refused.value.message
-    assert await store.load(Boundary("pledges", reused.pledge_id)) == []
+    assert [(r.ok, r.duplicate) for r in replies] == [(True, False), (True, False)]
+    made = [(await store.load(Boundary("pledges", c.pledge_id)))[0].envelope for c in (first, reused)]
+    assert [e.command_id for e in made] == [first.command_id] * 2
+    assert made[0].event_id != made[1].event_id
 
 
 async def test_a_retry_after_a_lost_ack_is_recognised_by_its_command_id(store: EventStore) -> None:
     """The first attempt was stored but its reply never came back; the retry must not fail or double."""
     cmd = make_pledge()
     event = pledge_decider.decide(cmd, pledge_decider.initial)[0]
-    stored = await store.append(Boundary("pledges", cmd.pledge_id), [_pending(cmd, event, 0)], expected=0)
+    boundary = Boundary("pledges", cmd.pledge_id)
+    stored = await store.append(boundary, [_pending(cmd, event, 0, boundary)], expected=0)
 
     reply = await shell(store).execute(cmd.pledge_id, cmd)
 

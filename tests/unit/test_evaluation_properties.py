@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from services.evaluation import ballot, round
 from services.evaluation.ballot import Ballot, BallotFacts
+from services.evaluation.ballot_log import BALLOTS
 from services.evaluation.commands import CastBallot, CloseRound, DefineRound, OpenRound, PublishResults
 from services.evaluation.keys import ballot_boundary, key_check, round_secret, voter_key
 from services.evaluation.round import Round, RoundFacts
@@ -26,6 +27,7 @@ from shared.events.evaluation import (
 from shared.eventstore import PendingEvent
 from shared.ids import new_id
 from shared.shell import _pending
+from shared.subjects import Boundary
 from tests.support.evaluation import NOW, OFFICE, define_round
 
 SECRET = b"property-test-service-secret-0123456789"
@@ -71,7 +73,7 @@ def run_round(definition: DefineRound, ballots: list[tuple[str, tuple[Rating, ..
     def apply(cmd, events: list[Event]) -> None:
         nonlocal state
         for i, e in enumerate(events):
-            out.append(_pending(cmd, e, i))
+            out.append(_pending(cmd, e, i, Boundary("evaluation", rid)))
             state = round.evolve(state, e)
 
     apply(definition, list(round.decide(definition, state, RoundFacts(round_secret=secret))))
@@ -85,7 +87,8 @@ def run_round(definition: DefineRound, ballots: list[tuple[str, tuple[Rating, ..
         key = voter_key(rid, voter_id, secret)
         (event,) = ballot.decide(cmd, Ballot(), BallotFacts(state, cmd.actor, key, check, NOW))
         assert isinstance(event, ballot.BallotCast)
-        out.append(_pending(ballot.recorded_command(cmd, state, key), event, 0))
+        recorded = ballot.recorded_command(cmd, state, key)
+        out.append(_pending(recorded, event, 0, Boundary(BALLOTS, ballot_boundary(rid, key))))
         assert ballot_boundary(rid, key).rsplit("_", 1) == [rid, event.voter_key]
         cast_events.append((seq, event))
     close = CloseRound(command_id=new_id(), actor=OFFICE, round_id=rid)
