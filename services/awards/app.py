@@ -20,6 +20,7 @@ from services.awards.commands import (
     RoundCommand,
     WithdrawNomination,
 )
+from services.awards.decision import CONTEXT
 from services.awards.policy_runner import start_policy
 from services.awards.sources import Sources
 from services.awards.state import AwardRound, Facts
@@ -27,7 +28,6 @@ from shared.commands import Reply
 from shared.service import Service
 from shared.shell import CommandShell
 
-CONTEXT = "awards"
 service = Service(CONTEXT)
 broker, app = service.broker, service.app
 

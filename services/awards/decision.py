@@ -25,7 +25,15 @@ from shared.events.awards import (
     AwardsPublished,
     FlagHandedOver,
 )
-from shared.ids import event_id_for
+from shared.ids import boundary_event_id
+
+CONTEXT = "awards"
+"""The awards service's boundaries (one per award round): the context its events' ids derive from."""
+
+
+def award_id_of(round_id: str, command_id: str) -> str:
+    """The id of the award a GrantAward grants: its AwardGranted event's own id (the shell derives it the same way)."""
+    return boundary_event_id(CONTEXT, round_id, command_id, 0)
 
 
 def grant(cmd: GrantAward, opening: AwardRoundOpened, state: AwardRound, facts: Facts) -> Sequence[Event]:
@@ -45,7 +53,7 @@ def grant(cmd: GrantAward, opening: AwardRoundOpened, state: AwardRound, facts: 
         raise QuotaReached(opening.quota)
     flag_no = _free_flag(state, opening) if opening.rotating else None
     granted = AwardGranted(
-        award_id=event_id_for(cmd.command_id, 0),
+        award_id=award_id_of(opening.round_id, cmd.command_id),
         round_id=opening.round_id,
         campaign_id=opening.campaign_id,
         category_id=opening.category_id,

@@ -293,6 +293,10 @@ async def test_one_half_year_of_the_seed_end_to_end(stack: None, nc: NATS, store
     assert sorted(g.flag_no or 0 for g in flag_grants) == [1, 2, 3, 4]
     assert sorted(g.winner.id for g in star_grants) == sorted(best_members[:8])
     assert sum(g.points for g in flag_grants + star_grants) == 4 * 1 + 8 * 0.5
+    granted_events = [
+        r for b in (flags, stars) for r in await store.load(Boundary("awards", b)) if isinstance(r.event, AwardGranted)
+    ]
+    assert {r.envelope.event_id for r in granted_events} == {g.award_id for g in flag_grants + star_grants}
 
     revoked = star_grants[0]
     await ok(

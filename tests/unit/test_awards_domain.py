@@ -19,6 +19,7 @@ from services.awards.commands import (
     RevokeAward,
     WithdrawNomination,
 )
+from services.awards.decision import award_id_of
 from services.awards.round import decide
 from services.awards.state import AwardRound, Facts
 from services.campaigns.members import Member
@@ -44,7 +45,7 @@ from shared.events.awards import (
 )
 from shared.events.evaluation import CriterionScore, Party, SubjectResult
 from shared.events.pledges import Pledger
-from shared.ids import event_id_for, new_id
+from shared.ids import new_id
 from tests.support.awards import (
     CLOSE_AT,
     FLAGS,
@@ -295,7 +296,7 @@ def test_the_committee_grants_an_award_that_carries_what_the_score_ledger_needs(
     cmd = grant("u-1")
     [event] = decide(cmd, state(listed(UNITS)), unit_facts())
     assert isinstance(event, AwardGranted)
-    assert event.award_id == event_id_for(cmd.command_id, 0)
+    assert event.award_id == award_id_of(cmd.round_id, cmd.command_id)
     assert (event.campaign_id, event.category_id, event.period, event.points) == (
         CAMPAIGN,
         "vanguard_flag",

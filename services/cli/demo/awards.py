@@ -17,6 +17,7 @@ from services.awards.commands import (
     RevokeAward,
     round_id_of,
 )
+from services.awards.decision import award_id_of
 from services.cli.demo.evaluation import ballot_round
 from services.cli.demo.roster import (
     CAMPAIGN,
@@ -34,7 +35,6 @@ from services.cli.demo.roster import (
 from services.cli.demo.steps import Step, cmd, each
 from shared.events.awards import Route
 from shared.events.evaluation import Party, RoundKind
-from shared.ids import event_id_for
 
 FLAG_NOMINEES = {"H1": (3, 6, 0, 8, 4, 7, 9), "H2": (3, 4, 9, 1, 6, 5, 10)}  # indices into UNIT_IDS, winners first
 STAR_NOMINEES = {"H1": tuple(range(1, 70, 5)), "H2": tuple(range(3, 72, 5))}  # 14 each, indices into members()
@@ -144,8 +144,8 @@ def half_year(half: str) -> list[Step]:
 def revocation() -> Step:
     half, n = REVOKED_STAR
     star = members()[STAR_NOMINEES[half][n]].member_id
-    award_id = event_id_for(demo_id(grant_key(half, "stars", star)), 0)
-    first_flag = event_id_for(demo_id(grant_key("H1", "flags", UNIT_IDS[FLAG_NOMINEES["H1"][0]])), 0)
+    award_id = award_id_of(stars_round(half), demo_id(grant_key(half, "stars", star)))
+    first_flag = award_id_of(flags_round("H1"), demo_id(grant_key("H1", "flags", UNIT_IDS[FLAG_NOMINEES["H1"][0]])))
     return Step("动态管理 revocation", [[
         cmd("awards", RevokeAward, "award/revoke", COMMITTEE, round_id=stars_round(half), award_id=award_id,
             reason="经复查，事迹材料与实际不符"),
