@@ -1,4 +1,4 @@
-"""Dot-free identifiers: new ones are UUIDv7, event ids derive from the command id."""
+"""Dot-free identifiers: new ones are UUIDv7, event ids derive from the boundary and the command id."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def new_id() -> str:
 
 
 def event_id_for(command_id: str, index: int) -> str:
-    """A stable id from a key and an index: the same on every call (award ids, policies' command ids)."""
+    """A stable id from a key and an index: the same on every call (policies' command ids, score adjustments)."""
     return str(uuid.uuid5(_EVENT_NAMESPACE, f"{command_id}/{index}"))
 
 
