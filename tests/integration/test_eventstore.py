@@ -8,6 +8,7 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.errors import APIError
 
+from shared.events.pledges import PledgeMade
 from shared.eventstore import EventStore, WrongExpectedSequence
 from shared.ids import new_id
 from shared.subjects import Boundary
@@ -16,6 +17,12 @@ from tests.support.builders import pending, pledge_made
 
 def boundary() -> Boundary:
     return Boundary("pledges", new_id())
+
+
+def another_pledge() -> PledgeMade:
+    """A new pledge each time: these tests append several to one boundary, and the session's projections read
+    this log too (one pledge made twice would rightly stop the pledge board, and the e2e boards behind it)."""
+    return pledge_made()
 
 
 async def test_append_to_a_new_boundary_then_load_it(store: EventStore) -> None:
@@ -39,10 +46,10 @@ async def test_an_unknown_boundary_has_last_sequence_zero_and_no_events(store: E
 
 async def test_a_stale_expected_sequence_is_refused_and_appends_nothing(store: EventStore) -> None:
     b = boundary()
-    first = await store.append(b, [pending(pledge_made(b.id))], expected=0)
+    first = await store.append(b, [pending(another_pledge())], expected=0)
 
     with pytest.raises(WrongExpectedSequence):
-        await store.append(b, [pending(pledge_made(b.id))], expected=0)
+        await store.append(b, [pending(another_pledge())], expected=0)
 
     assert [r.seq for r in await store.load(b)] == [first[0].seq]
 
@@ -50,8 +57,8 @@ async def test_a_stale_expected_sequence_is_refused_and_appends_nothing(store: E
 async def test_expected_zero_covers_every_event_type_of_the_boundary(store: EventStore, nc: NATS) -> None:
     """With only the exact-subject header an event of another type would pass an 'expected 0' check."""
     b = boundary()
-    await store.append(b, [pending(pledge_made(b.id))], expected=0)
-    other_type = pending(pledge_made(b.id))
+    await store.append(b, [pending(another_pledge())], expected=0)
+    other_type = pending(another_pledge())
     renamed = other_type.envelope.model_copy(update={"type": "PledgeRevised"})
 
     with pytest.raises(WrongExpectedSequence):
@@ -60,7 +67,7 @@ async def test_expected_zero_covers_every_event_type_of_the_boundary(store: Even
 
 async def test_retrying_the_same_event_ids_does_not_append_twice(store: EventStore) -> None:
     b = boundary()
-    ev = pending(pledge_made(b.id), command_id="cmd-" + b.id)
+    ev = pending(another_pledge(), command_id="cmd-" + b.id)
     await store.append(b, [ev], expected=0)
 
     with pytest.raises(WrongExpectedSequence):  # 1 replica: a duplicate with a stale guard answers 10071
@@ -72,7 +79,7 @@ async def test_retrying_the_same_event_ids_does_not_append_twice(store: EventSto
 async def test_several_events_are_appended_atomically(store: EventStore) -> None:
     b = boundary()
     cid = new_id()
-    events = [pending(pledge_made(b.id), cid, i) for i in range(3)]
+    events = [pending(another_pledge(), cid, i) for i in range(3)]
 
     appended = await store.append(b, events, expected=0)
 
@@ -83,11 +90,11 @@ async def test_several_events_are_appended_atomically(store: EventStore) -> None
 
 async def test_a_stale_batch_stores_none_of_its_events(store: EventStore) -> None:
     b = boundary()
-    await store.append(b, [pending(pledge_made(b.id))], expected=0)
+    await store.append(b, [pending(another_pledge())], expected=0)
     cid = new_id()
 
     with pytest.raises(WrongExpectedSequence):
-        await store.append(b, [pending(pledge_made(b.id), cid, i) for i in range(3)], expected=0)
+        await store.append(b, [pending(another_pledge(), cid, i) for i in range(3)], expected=0)
 
     assert len(await store.load(b)) == 1
 
@@ -95,7 +102,7 @@ async def test_a_stale_batch_stores_none_of_its_events(store: EventStore) -> Non
 async def test_a_retried_batch_is_refused_and_stored_once(store: EventStore) -> None:
     b = boundary()
     cid = new_id()
-    batch = [pending(pledge_made(b.id), cid, i) for i in range(2)]
+    batch = [pending(another_pledge(), cid, i) for i in range(2)]
     appended = await store.append(b, batch, expected=0)
 
     with pytest.raises(WrongExpectedSequence):
@@ -106,8 +113,8 @@ async def test_a_retried_batch_is_refused_and_stored_once(store: EventStore) -> 
 
 async def test_load_after_a_sequence_returns_only_later_events(store: EventStore) -> None:
     b = boundary()
-    first = await store.append(b, [pending(pledge_made(b.id))], expected=0)
-    second = await store.append(b, [pending(pledge_made(b.id))], expected=first[0].seq)
+    first = await store.append(b, [pending(another_pledge())], expected=0)
+    second = await store.append(b, [pending(another_pledge())], expected=first[0].seq)
 
     later = await store.load(b, after=first[0].seq)
 
@@ -118,7 +125,7 @@ async def test_load_pages_through_long_boundaries(store: EventStore) -> None:
     b = boundary()
     seq = 0
     for _ in range(7):
-        seq = (await store.append(b, [pending(pledge_made(b.id))], expected=seq))[0].seq
+        seq = (await store.append(b, [pending(another_pledge())], expected=seq))[0].seq
 
     loaded = await store.load(b, page=3)
 
@@ -128,7 +135,7 @@ async def test_load_pages_through_long_boundaries(store: EventStore) -> None:
 
 async def test_the_stream_refuses_purge(store: EventStore, nc: NATS) -> None:
     b = boundary()
-    await store.append(b, [pending(pledge_made(b.id))], expected=0)
+    await store.append(b, [pending(another_pledge())], expected=0)
     js = nc.jetstream()
 
     with pytest.raises(APIError):
@@ -141,7 +148,7 @@ async def test_the_stream_refuses_purge(store: EventStore, nc: NATS) -> None:
 
 async def test_the_stream_refuses_message_delete(store: EventStore, nc: NATS) -> None:
     b = boundary()
-    seq = (await store.append(b, [pending(pledge_made(b.id))], expected=0))[0].seq
+    seq = (await store.append(b, [pending(another_pledge())], expected=0))[0].seq
     js = nc.jetstream()
 
     with pytest.raises(APIError):
@@ -172,14 +179,14 @@ async def test_newer_events_follow_the_back_pointers_across_single_appends_and_a
 ) -> None:
     b, other = boundary(), boundary()
     seqs: list[int] = []
-    await store.append(other, [pending(pledge_made(other.id))], expected=0)
+    await store.append(other, [pending(another_pledge())], expected=0)
     for size in (1, 3, 1, 2):  # single appends and atomic batches, with another boundary's events between
         cid = new_id()
         appended = await store.append(
-            b, [pending(pledge_made(b.id), cid, i) for i in range(size)], expected=max(seqs, default=0)
+            b, [pending(another_pledge(), cid, i) for i in range(size)], expected=max(seqs, default=0)
         )
         seqs += [a.seq for a in appended]
-        await store.append(other, [pending(pledge_made(other.id))], expected=await store.last_sequence(other))
+        await store.append(other, [pending(another_pledge())], expected=await store.last_sequence(other))
 
     last = await store.last_event(b)
     assert last is not None and last.raw.seq == seqs[-1]
@@ -191,8 +198,8 @@ async def test_newer_events_follow_the_back_pointers_across_single_appends_and_a
 
 async def test_events_without_back_pointers_are_loaded_by_subject(store: EventStore, nc: NATS) -> None:
     b = boundary()
-    first = await store.append(b, [pending(pledge_made(b.id))], expected=0)
-    raw = (await nc.jetstream().publish(b.subject("PledgeMade"), pending(pledge_made(b.id)).encode())).seq
+    first = await store.append(b, [pending(another_pledge())], expected=0)
+    raw = (await nc.jetstream().publish(b.subject("PledgeMade"), pending(another_pledge()).encode())).seq
     last = await store.last_event(b)
     assert last is not None and (last.raw.seq, last.previous) == (raw, None)
     assert [r.seq for r in await store.newer(b, 0, last)] == [first[0].seq, raw]
