@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache, partial
 
 from services.evaluation import ballot, round
-from services.evaluation.ballot_log import BALLOTS, ballots_between, last_stream_seq, opened_at
+from services.evaluation.ballot_log import BALLOTS, ballots_between, round_marks
 from services.evaluation.commands import (
     CastBallot,
     CloseRound,
@@ -25,7 +25,6 @@ from services.evaluation.review import review_decider
 from services.evaluation.round import Round, RoundFacts, round_decider
 from services.evaluation.settings import EvaluationSettings, load_ballot_secret
 from shared.commands import Reply
-from shared.events.evaluation import BallotCast
 from shared.service import Service
 from shared.shell import CommandShell
 
@@ -84,16 +83,17 @@ async def cast_ballot(cmd: CastBallot) -> Reply:
     shell = service.shell(BALLOTS, ballot.ballot_decider)
     recorded = ballot.recorded_command(cmd, rnd, key)
     reply = await shell.execute(ballot_boundary(cmd.round_id, key), recorded, partial(ballot.decide, facts=facts))
-    # decided on an open round, the ballot may still reach the log after a concurrent close took its cut-off;
-    # such a ballot is not counted, and the voter must hear so rather than "accepted"
-    if reply.events and await _stored_after_cutoff(cmd.round_id, reply.events[0].seq):
+    # decided on an open round, the ballot may still reach the log after a concurrent close; it is not counted,
+    # and the voter must hear so rather than "accepted"
+    if reply.events and await _stored_after_close(cmd.round_id, reply.events[0].seq):
         raise ClosedBeforeBallotStored(cmd.round_id)
     return reply
 
 
-async def _stored_after_cutoff(round_id: str, seq: int) -> bool:
-    cutoff = (await rounds().view.state(round_id)).cutoff_seq
-    return cutoff is not None and seq > cutoff
+async def _stored_after_close(round_id: str, seq: int) -> bool:
+    if (await rounds().view.state(round_id)).status not in ("closed", "published"):
+        return False
+    return seq > (await round_marks(service.store, CONTEXT, round_id)).closed  # rare: only around a close
 
 
 @service.command("CountBallotBox")
@@ -104,20 +104,18 @@ async def count_ballot_box(cmd: CountBallotBox) -> Reply:
 
 @service.command("CloseRound")
 async def close_round(cmd: CloseRound) -> Reply:
-    """CloseRound → RoundClosed with the log's last sequence as the cut-off."""
-    facts = RoundFacts(now=datetime.now(UTC), cutoff_seq=await last_stream_seq(service.store))
-    return await _round_command(cmd, facts)
+    """CloseRound → RoundClosed: the ballots stored before it count."""
+    return await _round_command(cmd, RoundFacts(now=datetime.now(UTC)))
 
 
 @service.command("PublishResults")
 async def publish_results(cmd: PublishResults) -> Reply:
-    """PublishResults → ResultsPublished: the tally of the ballots up to the cut-off and the paper ballots."""
-    rnd = await rounds().view.state(cmd.round_id)
-    ballots: list[tuple[int, BallotCast]] = []
-    if rnd.cutoff_seq is not None:
-        after = await opened_at(service.store, CONTEXT, cmd.round_id)
-        ballots = await ballots_between(service.store, cmd.round_id, after, rnd.cutoff_seq)
-    return await _round_command(cmd, RoundFacts(ballots=ballots))
+    """PublishResults → ResultsPublished: the tally of the ballots stored before the close and the paper ballots."""
+    marks = await round_marks(service.store, CONTEXT, cmd.round_id)
+    if not marks.closed:  # not closed yet: the decider refuses it
+        return await _round_command(cmd)
+    ballots = await ballots_between(service.store, cmd.round_id, marks.opened, marks.closed - 1)
+    return await _round_command(cmd, RoundFacts(ballots=ballots, closed_seq=marks.closed))
 
 
 async def _review_command(cmd: ReviewCommand) -> Reply:

@@ -1,8 +1,10 @@
-"""Reads a round's online ballots back from the log, between its opening and its cut-off."""
+"""Reads a round's online ballots back from the log, between its opening and its close."""
 
 from __future__ import annotations
 
-from shared.events.evaluation import BallotCast, RoundOpened
+from dataclasses import dataclass
+
+from shared.events.evaluation import BallotCast, RoundClosed, RoundOpened
 from shared.eventstore import EventStore
 from shared.logreader import LogReader
 from shared.records import decode
@@ -12,12 +14,23 @@ BALLOTS = "ballots"
 _BALLOT_PREFIX = f"{EVENTS_ROOT}.{BALLOTS}."
 
 
-async def opened_at(store: EventStore, context: str, round_id: str) -> int:
-    """The stream sequence of the round's RoundOpened event (0 if it was never opened)."""
+@dataclass(frozen=True, slots=True)
+class RoundMarks:
+    """Where a round opened and closed in the log (0: not yet): its online ballots lie between."""
+
+    opened: int
+    closed: int
+
+
+async def round_marks(store: EventStore, context: str, round_id: str) -> RoundMarks:
+    """The stream sequences of the round's RoundOpened and RoundClosed events."""
+    opened = closed = 0
     for rec in await store.load(Boundary(context, round_id)):
         if isinstance(rec.event, RoundOpened):
-            return rec.seq
-    return 0
+            opened = rec.seq
+        elif isinstance(rec.event, RoundClosed):
+            closed = rec.seq
+    return RoundMarks(opened, closed)
 
 
 async def ballots_between(store: EventStore, round_id: str, after: int, until: int) -> list[tuple[int, BallotCast]]:
@@ -37,9 +50,3 @@ async def ballots_between(store: EventStore, round_id: str, after: int, until: i
             if isinstance(event, BallotCast) and event.round_id == round_id:
                 out.append((raw.seq, event))
     return out
-
-
-async def last_stream_seq(store: EventStore) -> int:
-    """The log's last sequence: a close's cut-off."""
-    info = await store.js.stream_info(store.stream)
-    return int(info.state.last_seq)

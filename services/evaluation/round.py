@@ -1,4 +1,4 @@
-"""The evaluation round decider: definition, opening, ballot boxes, close with its cut-off, results. No I/O."""
+"""The evaluation round decider: definition, opening, ballot boxes, close, results. No I/O."""
 
 from __future__ import annotations
 
@@ -62,7 +62,6 @@ class Round:
     key_check: str | None = None
     boxes: frozenset[str] = frozenset()
     paper: tuple[PaperBallot, ...] = ()
-    cutoff_seq: int | None = None
     voters: dict[str, str] = field(default_factory=dict, compare=False)  # member or key → group, from the definition
 
     @property
@@ -79,10 +78,14 @@ class RoundFacts:
     """What a round decision needs from outside the boundary, gathered by the handler."""
 
     now: datetime | None = None
-    cutoff_seq: int = 0
+    closed_seq: int | None = None  # the round's RoundClosed event's own sequence: the ballots before it count
     key_check: str | None = None
     round_secret: bytes | None = None
     ballots: Sequence[tuple[int, BallotCast]] = field(default_factory=tuple)
+
+
+class MissingCloseSequence(TypeError):
+    """Results cannot be decided without knowing where the close stands in the log."""
 
 
 def decide(command: RoundCommand, state: Round, facts: RoundFacts = RoundFacts()) -> Sequence[Event]:
@@ -185,22 +188,21 @@ def _close(cmd: CloseRound, state: Round, facts: RoundFacts) -> Sequence[Event]:
         return []
     if state.status != "open" or facts.now is None:
         raise RoundNotOpen(cmd.round_id, state.status)
-    return [
-        RoundClosed(round_id=d.round_id, campaign_id=d.campaign_id, cutoff_seq=facts.cutoff_seq, closed_at=facts.now)
-    ]
+    return [RoundClosed(round_id=d.round_id, campaign_id=d.campaign_id, closed_at=facts.now)]
 
 
 def _publish(cmd: PublishResults, state: Round, facts: RoundFacts) -> Sequence[Event]:
     d = _defined(state, cmd.round_id)
     if state.status == "published":
         return []
-    if state.status != "closed" or state.cutoff_seq is None:
+    if state.status != "closed":
         raise ResultsBeforeClose(cmd.round_id)
-    ballots = counted(d.round_id, state.cutoff_seq, facts.ballots) + list(state.paper)
+    if facts.closed_seq is None:
+        raise MissingCloseSequence("PublishResults is decided with the RoundClosed event's sequence")
+    cutoff = facts.closed_seq - 1
+    ballots = counted(d.round_id, cutoff, facts.ballots) + list(state.paper)
     return [
-        ResultsPublished(
-            round_id=d.round_id, campaign_id=d.campaign_id, cutoff_seq=state.cutoff_seq, tally=tally(d, ballots)
-        )
+        ResultsPublished(round_id=d.round_id, campaign_id=d.campaign_id, cutoff_seq=cutoff, tally=tally(d, ballots))
     ]
 
 
@@ -215,7 +217,7 @@ def evolve(state: Round, event: Event) -> Round:
         case BallotBoxCounted():
             return replace(state, boxes=state.boxes | {event.box_id}, paper=state.paper + event.ballots)
         case RoundClosed():
-            return replace(state, status="closed", cutoff_seq=event.cutoff_seq)
+            return replace(state, status="closed")
         case ResultsPublished():
             return replace(state, status="published")
     return state

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.registry import Event, event
+from shared.events.registry import Event, event, registry
 from shared.ids import Id
 
 Label = Annotated[str, Field(min_length=1, max_length=40)]
@@ -142,12 +142,23 @@ class BallotBoxCounted(Event):
 
 @event
 class RoundClosed(Event):
-    """No more ballots; the tally counts the round's ballots at stream sequences up to `cutoff_seq`."""
+    """No more ballots: the tally counts the round's ballots stored in the log before this event.
+
+    Version 1 also carried `cutoff_seq`, the log's last sequence when the close was decided, and counted up to
+    it: a ballot stored between that and the close was answered "accepted" and left out. Version 2 draws the
+    line at the close itself; its upcaster drops the field.
+    """
+
+    schema_version: ClassVar[int] = 2
 
     round_id: Id
     campaign_id: Id
-    cutoff_seq: int = Field(ge=0)
     closed_at: datetime
+
+
+@registry.upcaster("RoundClosed", 1)
+def _round_closed_v1(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "cutoff_seq"}
 
 
 class CriterionScore(_Value):

@@ -16,7 +16,7 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from services.evaluation import ballot as ballots
-from services.evaluation.ballot_log import BALLOTS, ballots_between, opened_at
+from services.evaluation.ballot_log import BALLOTS, ballots_between, round_marks
 from services.evaluation.commands import (
     CastBallot,
     CloseRound,
@@ -28,6 +28,7 @@ from services.evaluation.keys import ballot_boundary, voter_key
 from services.evaluation.round import round_decider
 from services.evaluation.tally import counted, tally
 from shared.commands import Command, Reply
+from shared.events import Envelope
 from shared.events.evaluation import (
     PaperBallot,
     Party,
@@ -38,7 +39,7 @@ from shared.events.evaluation import (
     VoterGroup,
     Window,
 )
-from shared.eventstore import EventStore
+from shared.eventstore import EventStore, PendingEvent
 from shared.ids import new_id
 from shared.logreader import LogReader
 from shared.shell import _pending
@@ -143,11 +144,12 @@ async def test_a_thousand_concurrent_secret_ballots_are_counted_once_each(
     )
     assert isinstance(definition, RoundDefined) and isinstance(closed, RoundClosed)
     assert isinstance(results, ResultsPublished) and published.events[0].type == "ResultsPublished"
-    cast = await ballots_between(store, rid, await opened_at(store, "evaluation", rid), await last_seq(store))
+    marks = await round_marks(store, "evaluation", rid)
+    cast = await ballots_between(store, rid, marks.opened, await last_seq(store))
     keys = {b.voter_key for _, b in cast}
     assert len(cast) == len(keys) == VOTERS  # one event per (round, voter) boundary, none twice
     assert all(b.voter_id is None for _, b in cast)
-    recomputed = tally(definition, counted(rid, closed.cutoff_seq, cast) + list(paper))
+    recomputed = tally(definition, counted(rid, marks.closed - 1, cast) + list(paper))
     assert results.tally == recomputed
     assert [(t.group, t.cast) for t in results.tally.turnout] == [
         ("leaders", 100),
@@ -251,3 +253,73 @@ async def test_a_ballot_stored_after_the_close_is_not_counted_and_its_voter_is_t
     ]
     assert {(t.group, t.cast) for t in results.tally.turnout if t.cast} == {("members", 1)}
     assert results.tally.subjects[0].criteria[0].ratings == 1
+
+
+async def test_ballots_racing_the_close_are_counted_exactly_when_they_were_accepted(
+    service: None, nc: NATS, store: EventStore
+) -> None:
+    rid = new_id()
+    voters = [f"m-r{i:03d}" for i in range(300)]
+    groups = (
+        VoterGroup(name="leaders", weight=0.3, members=tuple(voters[:30])),
+        VoterGroup(name="members", weight=0.5, members=tuple(voters[30:200])),
+        VoterGroup(name="service_users", weight=0.2, members=tuple(voters[200:])),
+    )
+    define = define_round(rid, subjects=SUBJECTS, criteria=CRITERIA, groups=groups, window=now_window())
+    await ok(nc, "DefineRound", define)
+    await ok(nc, "OpenRound", office(OpenRound, rid))
+    rng = random.Random(7)
+    gate = asyncio.Semaphore(64)
+    answered: list[Reply] = []
+    a_third_answered = asyncio.Event()
+
+    async def vote(member_id: str) -> Reply:
+        async with gate:
+            reply = await send(nc, "CastBallot", ballot(rid, member_id, random_ratings(rng)))
+        answered.append(reply)
+        if len(answered) >= len(voters) // 3:
+            a_third_answered.set()
+        return reply
+
+    async def close_midway() -> Reply:  # while ballots keep coming
+        await a_third_answered.wait()
+        return await ok(nc, "CloseRound", office(CloseRound, rid))
+
+    *replies, _ = await asyncio.gather(*(vote(v) for v in voters), close_midway())
+    await ok(nc, "PublishResults", office(PublishResults, rid))
+
+    accepted = [r for r in replies if r.ok]
+    refused = {(r.error.code, r.error.rule) for r in replies if r.error is not None}
+    assert len(voters) // 3 <= len(accepted) < len(voters) and refused == {("rule_violated", "round_open")}
+    round_log = await store.load(Boundary("evaluation", rid))
+    (closed,) = [r.seq for r in round_log if isinstance(r.event, RoundClosed)]
+    (results,) = [r.event for r in round_log if isinstance(r.event, ResultsPublished)]
+    assert results.tally.ballots == len(accepted)
+    assert all(r.events[0].seq < closed for r in accepted)
+
+
+async def test_a_round_closed_before_version_2_counts_the_ballots_stored_before_its_close(
+    service: None, nc: NATS, store: EventStore
+) -> None:
+    """A v1 RoundClosed in the log (written before 2026-12-01) is upcast; its cut-off no longer decides."""
+    rid = new_id()
+    await ok(nc, "DefineRound", define_round(rid, window=now_window()))
+    await ok(nc, "OpenRound", office(OpenRound, rid))
+    first = await ok(nc, "CastBallot", ballot(rid, "m-mem-1", (rating(level="优秀"),)))
+    await ok(nc, "CastBallot", ballot(rid, "m-mem-2", (rating(level="合格"),)))
+    now = datetime.now(UTC)
+    cut = first.events[0].seq  # version 1 counted up to here: the second ballot would have been left out
+    v1 = Envelope(
+        event_id=new_id(), type="RoundClosed", schema_version=1, occurred_at=now, recorded_at=now, actor=OFFICE,
+        command_id=new_id(), campaign_id="c-2026", correlation_id=new_id(),
+        data={"round_id": rid, "campaign_id": "c-2026", "cutoff_seq": cut, "closed_at": now.isoformat()},
+    )  # fmt: skip
+    round_boundary = Boundary("evaluation", rid)
+    await store.append(round_boundary, [PendingEvent(v1)], expected=await store.last_sequence(round_boundary))
+
+    late = await send(nc, "CastBallot", ballot(rid, "m-mem-3", (rating(level="优秀"),)))
+    published = await ok(nc, "PublishResults", office(PublishResults, rid))
+
+    assert late.error is not None and late.error.rule == "round_open"
+    (results,) = [r.event for r in await store.load(round_boundary) if isinstance(r.event, ResultsPublished)]
+    assert published.events and results.tally.ballots == 2

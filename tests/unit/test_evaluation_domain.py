@@ -170,9 +170,9 @@ def test_an_unknown_round_cannot_be_opened() -> None:
         round.decide(office(OpenRound), Round())
 
 
-def test_a_close_records_the_cutoff() -> None:
-    (event,) = round.decide(office(CloseRound), round_state(opened()), RoundFacts(now=NOW, cutoff_seq=41))
-    assert event == RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=41, closed_at=NOW)
+def test_a_close_records_when_it_closed() -> None:
+    (event,) = round.decide(office(CloseRound), round_state(opened()), RoundFacts(now=NOW))
+    assert event == RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)
 
 
 def test_a_round_that_never_opened_cannot_close() -> None:
@@ -181,7 +181,7 @@ def test_a_round_that_never_opened_cannot_close() -> None:
 
 
 def test_a_closed_round_does_not_reopen() -> None:
-    closed = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=1, closed_at=NOW)]
+    closed = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)]
     with pytest.raises(RoundAlreadyClosed):
         round.decide(office(OpenRound), round_state(closed))
     assert round.decide(office(CloseRound), round_state(closed), RoundFacts(now=NOW)) == []
@@ -240,7 +240,7 @@ def test_a_ballot_before_the_opening_is_refused() -> None:
 
 
 def test_a_ballot_after_the_close_is_refused() -> None:
-    closed = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=1, closed_at=NOW)]
+    closed = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)]
     with pytest.raises(RoundAlreadyClosed):
         when_cast(closed)
 
@@ -309,7 +309,7 @@ def test_a_box_with_an_unknown_group_is_refused() -> None:
 
 
 def test_a_box_after_the_close_is_refused() -> None:
-    closed = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=1, closed_at=NOW)]
+    closed = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)]
     with pytest.raises(RoundNotOpen):
         round.decide(box(), round_state(closed))
 
@@ -322,14 +322,15 @@ def test_results_wait_for_the_close() -> None:
         round.decide(office(PublishResults), round_state(opened(secret=True)))
 
 
-def test_results_count_ballots_up_to_the_cutoff_and_the_paper_ballots() -> None:
+def test_results_count_the_ballots_stored_before_the_close_and_the_paper_ballots() -> None:
     events = opened()
     events += round.decide(box(n=1, subtotal=1, group="leaders"), round_state(events))
-    events.append(RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=10, closed_at=NOW))
+    events.append(RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW))
     counted = [(5, _ballot("m-mem-1", "优秀")), (9, _ballot("m-svc-1", "不合格")), (11, _ballot("m-mem-2", "不合格"))]
     other_round = (7, _ballot("m-mem-3", "不合格").model_copy(update={"round_id": "r-other"}))
 
-    (event,) = round.decide(office(PublishResults), round_state(events), RoundFacts(ballots=[*counted, other_round]))
+    facts = RoundFacts(ballots=[*counted, other_round], closed_seq=11)  # the ballot at 11 came after the close
+    (event,) = round.decide(office(PublishResults), round_state(events), facts)
 
     assert isinstance(event, ResultsPublished) and event.cutoff_seq == 10
     finance = event.tally.subjects[0]
@@ -343,15 +344,22 @@ def test_results_count_ballots_up_to_the_cutoff_and_the_paper_ballots() -> None:
 
 
 def test_good_grades_need_no_warning_talk() -> None:
-    events = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=10, closed_at=NOW)]
-    (event,) = round.decide(office(PublishResults), round_state(events), RoundFacts(ballots=[(3, _ballot())]))
+    events = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)]
+    facts = RoundFacts(ballots=[(3, _ballot())], closed_seq=4)
+    (event,) = round.decide(office(PublishResults), round_state(events), facts)
     assert isinstance(event, ResultsPublished)
     assert {(s.grade, s.warning_talk_required) for s in event.tally.subjects} == {("优秀", False)}
 
 
+def test_results_need_to_know_where_the_close_stands_in_the_log() -> None:
+    events = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)]
+    with pytest.raises(round.MissingCloseSequence):
+        round.decide(office(PublishResults), round_state(events), RoundFacts(ballots=[(3, _ballot())]))
+
+
 def test_results_are_published_once() -> None:
-    events = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", cutoff_seq=1, closed_at=NOW)]
-    events += round.decide(office(PublishResults), round_state(events))
+    events = [*opened(), RoundClosed(round_id=RID, campaign_id="c-2026", closed_at=NOW)]
+    events += round.decide(office(PublishResults), round_state(events), RoundFacts(closed_seq=2))
     assert round.decide(office(PublishResults), round_state(events)) == []
 
 

@@ -92,9 +92,9 @@ def run_round(definition: DefineRound, ballots: list[tuple[str, tuple[Rating, ..
         assert ballot_boundary(rid, key).rsplit("_", 1) == [rid, event.voter_key]
         cast_events.append((seq, event))
     close = CloseRound(command_id=new_id(), actor=OFFICE, round_id=rid)
-    apply(close, list(round.decide(close, state, RoundFacts(now=NOW, cutoff_seq=10_000))))
+    apply(close, list(round.decide(close, state, RoundFacts(now=NOW))))
     publish = PublishResults(command_id=new_id(), actor=OFFICE, round_id=rid)
-    apply(publish, list(round.decide(publish, state, RoundFacts(ballots=cast_events))))
+    apply(publish, list(round.decide(publish, state, RoundFacts(ballots=cast_events, closed_seq=10_000))))
     return out
 
 
