@@ -46,7 +46,7 @@ class RoundAlreadyClosed(RuleViolated):
 
 
 class ClosedBeforeBallotStored(RuleViolated):
-    """The ballot was decided while the round was open but reached the log after the close's cut-off."""
+    """The ballot was decided while the round was open but reached the log after its RoundClosed: not counted."""
 
     def __init__(self, round_id: str) -> None:
         super().__init__(

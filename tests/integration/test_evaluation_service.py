@@ -106,16 +106,21 @@ def ballot(round_id: str, member_id: str, ratings: tuple[Rating, ...]) -> CastBa
     return CastBallot(command_id=new_id(), actor=voter(member_id), round_id=round_id, ratings=ratings)
 
 
+def three_groups(voters: list[str], leaders: int, members: int) -> tuple[VoterGroup, ...]:
+    """The voters split into weighted leaders, members and service users (the rest), in that order."""
+    return (
+        VoterGroup(name="leaders", weight=0.3, members=tuple(voters[:leaders])),
+        VoterGroup(name="members", weight=0.5, members=tuple(voters[leaders : leaders + members])),
+        VoterGroup(name="service_users", weight=0.2, members=tuple(voters[leaders + members :])),
+    )
+
+
 async def test_a_thousand_concurrent_secret_ballots_are_counted_once_each(
     service: None, nc: NATS, store: EventStore
 ) -> None:
     rid = new_id()
     voters = [f"m-v{i:04d}" for i in range(VOTERS)]
-    groups = (
-        VoterGroup(name="leaders", weight=0.3, members=tuple(voters[:100])),
-        VoterGroup(name="members", weight=0.5, members=tuple(voters[100:700])),
-        VoterGroup(name="service_users", weight=0.2, members=tuple(voters[700:])),
-    )
+    groups = three_groups(voters, leaders=100, members=600)
     define = define_round(rid, subjects=SUBJECTS, criteria=CRITERIA, groups=groups, window=now_window(), secret=True)
     await ok(nc, "DefineRound", define)
     await ok(nc, "OpenRound", office(OpenRound, rid))
@@ -227,8 +232,8 @@ async def test_bad_input_is_refused_with_a_stable_code_and_appends_nothing(
 async def test_a_ballot_stored_after_the_close_is_not_counted_and_its_voter_is_told(
     service: None, nc: NATS, store: EventStore
 ) -> None:
-    """A replica decided the ballot on the open round, the close took its cut-off, then the ballot was stored
-    (its ack lost): the voter's retry must not hear "accepted" for a ballot the tally leaves out."""
+    """A replica decided the ballot on the open round, the round closed, then the ballot was stored (its ack
+    lost): the voter's retry must not hear "accepted" for a ballot the tally leaves out."""
     rid = new_id()
     await ok(nc, "DefineRound", define_round(rid, window=now_window()))
     await ok(nc, "OpenRound", office(OpenRound, rid))
@@ -260,11 +265,7 @@ async def test_ballots_racing_the_close_are_counted_exactly_when_they_were_accep
 ) -> None:
     rid = new_id()
     voters = [f"m-r{i:03d}" for i in range(300)]
-    groups = (
-        VoterGroup(name="leaders", weight=0.3, members=tuple(voters[:30])),
-        VoterGroup(name="members", weight=0.5, members=tuple(voters[30:200])),
-        VoterGroup(name="service_users", weight=0.2, members=tuple(voters[200:])),
-    )
+    groups = three_groups(voters, leaders=30, members=170)
     define = define_round(rid, subjects=SUBJECTS, criteria=CRITERIA, groups=groups, window=now_window())
     await ok(nc, "DefineRound", define)
     await ok(nc, "OpenRound", office(OpenRound, rid))
